@@ -1,0 +1,1 @@
+"""proxydocs: one proxy.toml renders every proxy snippet of the Colima proxy articles."""

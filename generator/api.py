@@ -1,0 +1,64 @@
+"""The public Python API: everything the CLI, Sphinx and the tests call. Returns data."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import manifest as manifest_mod
+from . import render as render_mod
+from . import settings as settings_mod
+from . import write
+from .settings import Settings
+
+PROJECT = Path(__file__).resolve().parent.parent
+DOCS = PROJECT / "docs"
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    out_dir: Path
+    changes: tuple[write.Change, ...]
+    written: bool
+
+    def by_status(self, *statuses: str) -> list[write.Change]:
+        return [c for c in self.changes if c.status in statuses]
+
+    @property
+    def pending(self) -> list[write.Change]:
+        """Files that differ from the rendering (what --check reports)."""
+        return [c for c in self.changes if c.status != "unchanged"]
+
+    def diff(self) -> str:
+        out = []
+        for c in self.pending:
+            out += difflib.unified_diff(
+                (c.old or "").splitlines(keepends=True), (c.new or "").splitlines(keepends=True),
+                f"a/{c.path}", f"b/{c.path}",
+            )
+        return "".join(out)
+
+
+def load_settings(path: Path | None = None, overrides: list[str] | None = None) -> Settings:
+    return settings_mod.load(path, overrides)
+
+
+def render_text(settings: Settings) -> dict[str, str]:
+    """Every generated snippet, rendered to memory: {docs-relative path: text}."""
+    return render_mod.render_all(settings, manifest_mod.load())
+
+
+def render(settings: Settings, out_dir: Path = DOCS, *, check: bool = False, force: bool = False) -> RenderResult:
+    """Render every snippet into out_dir, writing only files whose bytes change.
+    With check=True nothing is written. Raises HandEditError before writing anything if a
+    generated file was edited by hand (unless force)."""
+    rendered = render_text(settings)
+    out_dir = Path(out_dir)
+    if check:
+        return RenderResult(out_dir, tuple(write.plan(out_dir, rendered)), False)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with write.locked(out_dir):
+        changes = write.plan(out_dir, rendered)
+        write.apply(out_dir, changes, rendered, force=force)
+    return RenderResult(out_dir, tuple(changes), True)

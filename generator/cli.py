@@ -1,0 +1,111 @@
+"""`proxydocs`: a thin command line over generator.api. It parses, calls, prints, and maps
+each error class to its exit code; it never imports Sphinx."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import api
+from .errors import EXIT_DRIFT, EXIT_OK, ProxydocsError
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  done, or nothing to do
+  1  --check: a file would change; validate: a finding
+  2  bad settings or usage (the message names the file, the key and the reason)
+  3  a generated file was edited by hand (keep it or discard it with --force)
+  4  the output could not be written (nothing was changed)
+"""
+
+
+class Context:
+    """Where output goes, so tests can capture it without monkeypatching."""
+
+    def __init__(self, out=None, err=None):
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+
+    def echo(self, text: str = "") -> None:
+        click.echo(text, file=self.out)
+
+
+def _settings(settings_file: str | None, sets: tuple[str, ...]):
+    path = Path(settings_file) if settings_file else Path("proxy.toml")
+    if settings_file is None and not path.exists():
+        path = api.PROJECT / "proxy.toml"
+    return api.load_settings(path, list(sets))
+
+
+@click.group(epilog=EXIT_CODES_HELP)
+@click.version_option(package_name="proxydocs")
+def cli() -> None:
+    """Render every proxy snippet of the Colima proxy articles from one proxy.toml."""
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.option("--settings", "settings_file", metavar="FILE",
+              help="Settings file [default: ./proxy.toml, else the project's].")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+              help="Override one setting, e.g. proxy.port=8118 (repeatable; lists comma-separated).")
+@click.option("--out", "out_dir", metavar="DIR", type=click.Path(file_okay=False),
+              help="Write the same layout under DIR instead of the project's docs/.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if any file would change.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of every change.")
+@click.option("--force", is_flag=True, help="Overwrite generated files that were edited by hand.")
+@click.pass_obj
+def render(ctx: Context, settings_file, sets, out_dir, check, show_diff, force) -> int:
+    """Render every snippet; write only the files whose bytes change."""
+    settings = _settings(settings_file, sets)
+    result = api.render(settings, Path(out_dir) if out_dir else api.DOCS, check=check, force=force)
+    verb = {"created": "would create" if check else "created",
+            "changed": "would change" if check else "changed",
+            "removed": "would remove" if check else "removed",
+            "edited": "edited by hand" if check else ("overwrote hand edit" if force else "edited by hand")}
+    for change in result.pending:
+        ctx.echo(f"{verb[change.status]}: {result.out_dir / change.path}")
+    if show_diff:
+        ctx.echo(result.diff().rstrip("\n"))
+    counts = {s: len(result.by_status(s)) for s in ("created", "changed", "removed", "edited", "unchanged")}
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    ctx.echo(f"{'check' if check else 'render'}: {len(result.changes)} files ({summary or 'none'})")
+    if check and result.pending:
+        ctx.echo("run `proxydocs render` (or `make snippets`) to update them")
+        return EXIT_DRIFT
+    return EXIT_OK
+
+
+@cli.command(name="settings", epilog=EXIT_CODES_HELP)
+@click.option("--settings", "settings_file", metavar="FILE", help="Settings file [default: ./proxy.toml].")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override one setting (repeatable).")
+@click.pass_obj
+def show_settings(ctx: Context, settings_file, sets) -> int:
+    """Print the effective settings as TOML (defaults, file, then --set)."""
+    from .settings import to_toml
+
+    ctx.echo(to_toml(_settings(settings_file, sets)).rstrip("\n"))
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None, ctx: Context | None = None) -> int:
+    ctx = ctx or Context()
+    try:
+        rv = cli.main(args=argv, prog_name="proxydocs", standalone_mode=False, obj=ctx)
+    except ProxydocsError as exc:
+        click.echo(f"proxydocs: error: {exc}", file=ctx.err)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show(file=ctx.err)
+        return exc.exit_code
+    except click.Abort:
+        click.echo("proxydocs: aborted", file=ctx.err)
+        return 130
+    return rv if isinstance(rv, int) else EXIT_OK
+
+
+def entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""The snippet manifest (snippets/manifest.toml): what each snippet is and where it goes."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .errors import ManifestError
+
+SNIPPETS_DIR = Path(__file__).resolve().parent.parent / "snippets"
+MANIFEST = SNIPPETS_DIR / "manifest.toml"
+
+KINDS = (
+    "ssh_config", "shell", "apt", "environment", "systemd_dropin", "systemctl_show",
+    "docker_config", "docker_daemon_json", "colima_yaml", "dockerfile", "rst_substitutions", "log",
+)
+MACHINES = ("mac", "vm", "container", "server", "docs")
+_KEYS = {"output", "template", "vars", "kind", "machine", "target", "reader", "pages", "counterexample"}
+
+
+@dataclass(frozen=True)
+class Snippet:
+    output: str  # posix path relative to the docs root
+    kind: str
+    machine: str
+    reader: str
+    pages: tuple[str, ...]
+    template: str | None = None
+    vars: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    target: str = ""
+    counterexample: bool = False
+
+    @property
+    def generated(self) -> bool:
+        return self.template is not None
+
+
+def load(path: Path = MANIFEST) -> tuple[Snippet, ...]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ManifestError(f"{path}: {exc}") from None
+    snippets, seen = [], set()
+    for i, entry in enumerate(data.get("snippet", [])):
+        where = f"{path}: snippet[{i}]"
+        unknown = set(entry) - _KEYS
+        if unknown:
+            raise ManifestError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        for key in ("output", "kind", "machine", "reader", "pages"):
+            if key not in entry:
+                raise ManifestError(f"{where}: missing key '{key}'")
+        out = PurePosixPath(entry["output"])
+        if out.is_absolute() or ".." in out.parts:
+            raise ManifestError(f"{where}.output: must be a relative path inside docs/")
+        if entry["kind"] not in KINDS:
+            raise ManifestError(f"{where}.kind: unknown kind {entry['kind']!r}; known: {', '.join(KINDS)}")
+        if entry["machine"] not in MACHINES:
+            raise ManifestError(f"{where}.machine: must be one of {', '.join(MACHINES)}")
+        if str(out) in seen:
+            raise ManifestError(f"{where}.output: {out} is listed twice")
+        template = entry.get("template")
+        if template is not None and not (SNIPPETS_DIR / template).is_file():
+            raise ManifestError(f"{where}.template: {template} does not exist in {SNIPPETS_DIR}")
+        seen.add(str(out))
+        snippets.append(Snippet(
+            output=str(out), kind=entry["kind"], machine=entry["machine"], reader=entry["reader"],
+            pages=tuple(entry["pages"]), template=template, vars=dict(entry.get("vars", {})),
+            target=entry.get("target", ""), counterexample=bool(entry.get("counterexample", False)),
+        ))
+    return tuple(snippets)
+
+
+def by_output(snippets: tuple[Snippet, ...]) -> dict[str, Snippet]:
+    return {s.output: s for s in snippets}

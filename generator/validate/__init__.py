@@ -1,0 +1,1 @@
+"""Validators, one per snippet kind (see registry)."""
