@@ -12,6 +12,7 @@ language = "zh_CN"
 
 extensions = [
     "myst_parser",
+    "sphinx.ext.doctest",
     "sphinx_click",
     "sphinx_copybutton",
     "sphinx_rtd_theme",

@@ -11,6 +11,10 @@ import click
 from . import api
 from .errors import EXIT_DRIFT, EXIT_OK, ProxydocsError
 
+
+class UsageProblem(ProxydocsError):
+    """A program the command needs is missing (exit 2)."""
+
 EXIT_CODES_HELP = """\b
 Exit codes:
   0  done, or nothing to do
@@ -75,6 +79,28 @@ def render(ctx: Context, settings_file, sets, out_dir, check, show_diff, force) 
         ctx.echo("run `proxydocs render` (or `make snippets`) to update them")
         return EXIT_DRIFT
     return EXIT_OK
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--settings", "settings_file", metavar="FILE", help="Settings file [default: ./proxy.toml].")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override one setting (repeatable).")
+@click.option("--root", "root", metavar="DIR", type=click.Path(file_okay=False, exists=True),
+              help="The rendered tree to check [default: the project's docs/].")
+@click.pass_obj
+def validate(ctx: Context, paths, settings_file, sets, root) -> int:
+    """Check every snippet (or only PATHS) with the program that reads it."""
+    from .validate import ToolMissing
+
+    settings = _settings(settings_file, sets)
+    try:
+        findings = api.validate(settings, Path(root) if root else api.DOCS, [Path(p) for p in paths] or None)
+    except ToolMissing as exc:
+        raise UsageProblem(str(exc)) from None
+    for finding in findings:
+        ctx.echo(str(finding))
+    ctx.echo(f"validate: {len(findings)} finding(s)")
+    return EXIT_DRIFT if findings else EXIT_OK
 
 
 @cli.command(name="settings", epilog=EXIT_CODES_HELP)

@@ -87,6 +87,10 @@ CORRECTIONS: tuple[Correction, ...] = (
                "#    -e HTTP_PROXY=http://192.168.5.2:3128 \\\n#    -e HTTPS_PROXY=http://192.168.5.2:3128 \\\n"
                f"#    -e 'NO_PROXY={NO_PROXY}' \\\n",
                CONTAINER_VIEW + "; the NO_PROXY argument is quoted because `*` is a shell glob character"),
+    *(Correction(f"container/colima/images/debian_tini_image/{d}", "UID=$(id -u) \\\n  --build-arg GID=$(id -g)",
+                 'UID="$(id -u)" \\\n  --build-arg GID="$(id -g)"',
+                 "shellcheck SC2046: an unquoted command substitution is split into words")
+      for d in ("ssh/build_debian-ssh-tini_image", "dev/build_debian-dev_image")),
     *_script(DOCKER_SCRIPT),
     *_script(CONTAINERD_SCRIPT),
 )

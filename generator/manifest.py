@@ -17,7 +17,8 @@ KINDS = (
     "docker_config", "docker_daemon_json", "colima_yaml", "dockerfile", "rst_substitutions", "log",
 )
 MACHINES = ("mac", "vm", "container", "server", "docs")
-_KEYS = {"output", "template", "vars", "kind", "machine", "target", "reader", "pages", "counterexample"}
+VIEWS = ("mac", "vm", "container")
+_KEYS = {"output", "template", "vars", "kind", "machine", "target", "reader", "pages", "counterexample", "view"}
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Snippet:
     vars: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     target: str = ""
     counterexample: bool = False
+    view: str | None = None  # whose view of the proxy URL the snippet carries
 
     @property
     def generated(self) -> bool:
@@ -58,6 +60,8 @@ def load(path: Path = MANIFEST) -> tuple[Snippet, ...]:
             raise ManifestError(f"{where}.kind: unknown kind {entry['kind']!r}; known: {', '.join(KINDS)}")
         if entry["machine"] not in MACHINES:
             raise ManifestError(f"{where}.machine: must be one of {', '.join(MACHINES)}")
+        if entry.get("view", "mac") not in VIEWS:
+            raise ManifestError(f"{where}.view: must be one of {', '.join(VIEWS)}")
         if str(out) in seen:
             raise ManifestError(f"{where}.output: {out} is listed twice")
         template = entry.get("template")
@@ -68,6 +72,7 @@ def load(path: Path = MANIFEST) -> tuple[Snippet, ...]:
             output=str(out), kind=entry["kind"], machine=entry["machine"], reader=entry["reader"],
             pages=tuple(entry["pages"]), template=template, vars=dict(entry.get("vars", {})),
             target=entry.get("target", ""), counterexample=bool(entry.get("counterexample", False)),
+            view=entry.get("view"),
         ))
     return tuple(snippets)
 

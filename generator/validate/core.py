@@ -1,0 +1,107 @@
+"""The registry, the data types and the helpers every validator shares."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..derive import Derived, derive
+from ..manifest import Snippet
+from ..settings import Settings
+
+
+class ToolMissing(RuntimeError):
+    """A program a validator needs is not installed."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str
+    line: int  # 0 when the finding is about the whole file
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Target:
+    path: Path
+    snippet: Snippet
+    settings: Settings
+    root: Path  # the rendered tree the file belongs to (validators may read sibling snippets)
+
+    @property
+    def derived(self) -> Derived:
+        return derive(self.settings)
+
+    @property
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    def finding(self, line: int, message: str) -> Finding:
+        return Finding(str(self.path), line, message)
+
+    def expected_url(self) -> str:
+        d = self.derived
+        return {"mac": d.mac_url, "vm": d.vm_url, "container": d.container_url}[self.snippet.view or "mac"]
+
+
+Validator = Callable[[Target], list[Finding]]
+REGISTRY: dict[str, list[Validator]] = {}
+
+
+def register(*kinds: str) -> Callable[[Validator], Validator]:
+    def deco(fn: Validator) -> Validator:
+        for kind in kinds:
+            REGISTRY.setdefault(kind, []).append(fn)
+        return fn
+    return deco
+
+
+def validators_for(kind: str) -> list[Validator]:
+    return REGISTRY.get(kind, [])
+
+
+def tool(name: str) -> str:
+    for candidate in (shutil.which(name), f"/usr/sbin/{name}", f"/usr/lib/apt/{name}", f"/lib/systemd/{name}"):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    raise ToolMissing(f"{name} is not installed (.ci/run installs it from Debian's packages)")
+
+
+def run(argv: list[str], *, timeout: float = 30, env: dict | None = None, **kw) -> subprocess.CompletedProcess:
+    argv = [tool(argv[0]), *argv[1:]]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env, **kw)
+
+
+def validate_file(target: Target) -> list[Finding]:
+    findings: list[Finding] = []
+    for validator in validators_for(target.snippet.kind):
+        findings += validator(target)
+    return findings
+
+
+def validate_tree(root: Path, settings: Settings, snippets, paths: list[Path] | None = None) -> list[Finding]:
+    """Run every validator over the snippets under root (or only those at `paths`).
+    Counter-examples are expected to fail: one that passes is itself a finding."""
+    wanted = {p.resolve() for p in paths} if paths else None
+    findings: list[Finding] = []
+    for snippet in snippets:
+        path = root / snippet.output
+        if wanted is not None and path.resolve() not in wanted:
+            continue
+        if not path.exists():
+            findings.append(Finding(str(path), 0, "is missing (run `proxydocs render`)"))
+            continue
+        found = validate_file(Target(path, snippet, settings, root))
+        if snippet.counterexample:
+            if not found:
+                findings.append(Finding(str(path), 0, "is a counter-example but no validator rejects it"))
+        else:
+            findings += found
+    return findings

@@ -1,0 +1,85 @@
+"""Shell snippets: bash -n, shellcheck, the values bash really assigns, and the systemd
+drop-in that a script writes through a heredoc."""
+
+from __future__ import annotations
+
+import re
+
+from . import urls
+from .core import Finding, Target, register, run
+
+_EXPORT = re.compile(r"\s*(export\s+)?[A-Za-z_][A-Za-z0-9_]*=")
+_HEREDOC = re.compile(r"^cat <<'?(\w+)'? >(/etc/systemd/system/([\w@.-]+)\.service\.d/[\w.-]+\.conf)\s*$")
+
+
+@register("shell")
+def check_syntax(t: Target) -> list[Finding]:
+    proc = run(["bash", "-n", str(t.path)])
+    if proc.returncode != 0:
+        m = re.search(r"line (\d+)", proc.stderr)
+        return [t.finding(int(m.group(1)) if m else 0, f"bash -n: {proc.stderr.strip()}")]
+    return []
+
+
+@register("shell")
+def check_shellcheck(t: Target) -> list[Finding]:
+    # snippets are shown without a shebang (the pages include them as they are): say bash
+    proc = run(["shellcheck", "--shell=bash", "--format=gcc", str(t.path)])
+    findings = []
+    for line in proc.stdout.splitlines():
+        m = re.match(r".*?:(\d+):\d+: (.*)", line)
+        if m:
+            findings.append(t.finding(int(m.group(1)), f"shellcheck: {m.group(2)}"))
+    if proc.returncode not in (0, 1) or (proc.returncode == 1 and not findings):
+        findings.append(t.finding(0, f"shellcheck failed: {proc.stderr.strip()}"))
+    return findings
+
+
+def sourced_environment(t: Target) -> dict[str, str] | None:
+    """For a file of assignments only: the variables as bash itself assigns them."""
+    lines = [ln for ln in t.text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    if not lines or not all(_EXPORT.match(ln) for ln in lines):
+        return None
+    proc = run(["bash", "--norc", "--noprofile", "-c", 'set -a; . "$1"; env -0', "_", str(t.path)],
+               env={"PATH": "/usr/bin:/bin"})
+    env = dict(item.split("=", 1) for item in proc.stdout.split("\0") if "=" in item)
+    return {k: v for k, v in env.items() if k.lower().endswith("_proxy")}
+
+
+@register("shell")
+def check_assignments(t: Target) -> list[Finding]:
+    env = sourced_environment(t)
+    if env is None:
+        return []
+    findings = [t.finding(0, f"{name}: {p}") for name, value in sorted(env.items())
+                for p in urls.variable_problems(name, value)]
+    d = t.derived
+    for name, value in sorted(env.items()):
+        want = d.no_proxy if name.lower() == "no_proxy" else t.expected_url()
+        if value != want:
+            findings.append(t.finding(0, f"{name} is {value!r}; the settings say {want!r}"))
+    return findings
+
+
+@register("shell")
+def check_heredoc_dropin(t: Target) -> list[Finding]:
+    """A script that writes a systemd drop-in: the heredoc is checked as the drop-in itself."""
+    from .systemd import dropin_findings
+
+    lines = t.text.splitlines()
+    findings = []
+    for i, line in enumerate(lines):
+        m = _HEREDOC.match(line)
+        if not m:
+            continue
+        end = next((j for j in range(i + 1, len(lines)) if lines[j].rstrip() == m.group(1)), None)
+        if end is None:
+            findings.append(t.finding(i + 1, "heredoc is never closed"))
+            continue
+        if not line.startswith("cat <<'"):
+            findings.append(t.finding(i + 1, "unquoted heredoc: the shell would expand $ and ` in the drop-in"))
+        body = "\n".join(lines[i + 1:end]) + "\n"
+        # a line of the drop-in is line i + 1 + n of the script
+        findings += [t.finding(i + 1 + f.line if f.line else i + 1, f.message)
+                     for f in dropin_findings(t, body, m.group(3))]
+    return findings

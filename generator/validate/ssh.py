@@ -1,0 +1,55 @@
+"""ssh_config: ask OpenSSH what it understood (`ssh -T -G -F FILE ALIAS`)."""
+
+from __future__ import annotations
+
+from .core import Finding, Target, register, run
+
+# Every keyword the templates write. Anything else in ssh's effective config that differs
+# from ssh's own defaults was smuggled in (e.g. a newline-injected ProxyCommand).
+TEMPLATE_KEYWORDS = {
+    "host", "hostname", "user", "port", "identityfile", "identitiesonly", "localforward",
+    "exitonforwardfailure", "serveraliveinterval", "serveralivecountmax", "stricthostkeychecking",
+    "controlmaster", "controlpath", "controlpersist", "compression",
+}
+
+
+def effective(config: str, alias: str) -> tuple[int, dict[str, list[str]], str]:
+    proc = run(["ssh", "-T", "-G", "-F", config, alias], timeout=15)
+    values: dict[str, list[str]] = {}
+    for line in proc.stdout.splitlines():
+        key, _, value = line.partition(" ")
+        values.setdefault(key.lower(), []).append(value)
+    return proc.returncode, values, proc.stderr
+
+
+@register("ssh_config")
+def check_ssh_config(t: Target) -> list[Finding]:
+    s, d = t.settings, t.derived
+    alias = s["tunnel.alias"]
+    code, got, err = effective(str(t.path), alias)
+    if code != 0:
+        line = 0
+        for part in err.split(":"):
+            if part.strip().startswith("line "):
+                line = int(part.strip()[5:])
+        return [t.finding(line, f"ssh rejects the file: {err.strip()}")]
+    _, defaults, _ = effective("/dev/null", alias)
+    findings = []
+    expect = {
+        "hostname": str(s["tunnel.hostname"]).lower(),
+        "user": s["tunnel.user"],
+        "port": str(s["tunnel.ssh_port"]),
+        "identityfile": s["tunnel.identity_file"],
+    }
+    for key, want in expect.items():
+        have = got.get(key, [""])[0]
+        if (have.lower() if key == "hostname" else have) != want:
+            findings.append(t.finding(0, f"ssh -G shows {key} {have!r}; the settings say {want!r}"))
+    want_forwards = sorted(f"[{f.bind.strip('[]')}]:{f.port} [{f.host.strip('[]')}]:{f.hostport}" for f in d.forwards)
+    have_forwards = sorted(got.get("localforward", []))
+    if have_forwards != want_forwards:
+        findings.append(t.finding(0, f"ssh -G shows LocalForward {have_forwards}; the settings say {want_forwards}"))
+    for key, values in sorted(got.items()):
+        if key not in TEMPLATE_KEYWORDS and values != defaults.get(key):
+            findings.append(t.finding(0, f"unexpected keyword in the effective config: {key} {' '.join(values)}"))
+    return findings

@@ -1,0 +1,99 @@
+"""systemd drop-ins, checked by systemd itself: `systemd-analyze verify` must print nothing,
+and `systemd --test` (as nobody) shows the Environment it merged. The systemctl_show
+snippets must equal that Environment in `systemctl show` format."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import tempfile
+from pathlib import Path
+
+from ..formats import systemctl_show
+from . import urls
+from .core import Finding, Target, register, run
+
+_UNIT = "[Unit]\nDescription=proxydocs check\n\n[Service]\nExecStart=/bin/true\n"
+
+
+def merged_environment(service: str, dropins: dict[str, str]) -> tuple[list[str], str]:
+    """(Environment entries in systemd's order, verify output) for SERVICE with drop-ins."""
+    unit_dir = Path(tempfile.mkdtemp(prefix="proxydocs-units-", dir="/tmp"))
+    try:
+        os.chmod(unit_dir, 0o755)  # systemd --test runs as nobody and must read the files
+        (unit_dir / f"{service}.service").write_text(_UNIT)
+        (unit_dir / f"{service}.service.d").mkdir()
+        for name, text in dropins.items():
+            (unit_dir / f"{service}.service.d" / name).write_text(text, encoding="utf-8")
+        for p in unit_dir.rglob("*"):
+            os.chmod(p, 0o755 if p.is_dir() else 0o644)
+        env = {"SYSTEMD_UNIT_PATH": f"{unit_dir}:", "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+               "HOME": "/tmp", "SYSTEMD_LOG_LEVEL": "warning"}
+        verify = run(["systemd-analyze", "verify", f"{service}.service"], env=env, cwd="/")
+        test = run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                    "/lib/systemd/systemd", "--test", "--system", f"--unit={service}.service", "--no-pager"],
+                   env=env, cwd="/", timeout=60)
+        entries, inside = [], False
+        for line in test.stdout.splitlines():
+            if line.strip().startswith("-> Unit "):
+                inside = line.strip() == f"-> Unit {service}.service:"
+            elif inside and line.strip().startswith("Environment: "):
+                entries.append(line.strip()[len("Environment: "):])
+        if test.returncode != 0 and not entries:
+            raise RuntimeError(f"systemd --test failed: {test.stderr.strip()[-500:]}")
+        return entries, (verify.stdout + verify.stderr).strip()
+    finally:
+        shutil.rmtree(unit_dir, ignore_errors=True)
+
+
+def dropin_findings(t: Target, text: str, service: str) -> list[Finding]:
+    entries, verify = merged_environment(service, {"http-proxy.conf": text})
+    findings = []
+    for line in verify.splitlines():
+        m = re.search(r"\.conf:(\d+): (.*)", line)
+        findings.append(t.finding(int(m.group(1)) if m else 0, f"systemd-analyze verify: {m.group(2) if m else line}"))
+    env = dict(e.split("=", 1) for e in entries)
+    d = t.derived
+    want = {"HTTP_PROXY": d.vm_url, "HTTPS_PROXY": d.vm_url, "NO_PROXY": d.no_proxy}
+    if env != want:
+        findings.append(t.finding(0, f"systemd merges Environment {env}; the settings say {want}"))
+    for name, value in env.items():
+        findings += [t.finding(0, f"{name}: {p}") for p in urls.variable_problems(name, value)]
+    return findings
+
+
+@register("systemd_dropin")
+def check_dropin(t: Target) -> list[Finding]:
+    return dropin_findings(t, t.text, "docker")
+
+
+@register("systemctl_show")
+def check_systemctl_show(t: Target) -> list[Finding]:
+    """Each `Environment=` line must be exactly what systemd reports for the drop-in that
+    the same settings produce (the systemd_dropin snippet, rendered afresh)."""
+    from ..manifest import load
+    from ..render import render_all
+
+    snippets = load()
+    dropin = next(s for s in snippets if s.kind == "systemd_dropin")
+    text = render_all(t.settings, (dropin,))[dropin.output]
+    findings = []
+    lines = t.text.splitlines()
+    services = [(n, m.group(1)) for n, line in enumerate(lines, 1)
+                if (m := re.fullmatch(r"# systemctl show (\S+) --property Environment", line))]
+    if not services:
+        return [t.finding(0, "no `# systemctl show SERVICE --property Environment` line")]
+    for n, line in enumerate(lines, 1):
+        if line.startswith("Environment="):
+            for word in shlex.split(line[len("Environment="):]):
+                name, _, value = word.partition("=")
+                findings += [t.finding(n, f"{name}: {p}") for p in urls.variable_problems(name, value)]
+    for n, service in services:
+        entries, _ = merged_environment(service, {"http-proxy.conf": text})
+        want = "Environment=" + systemctl_show(e.split("=", 1) for e in entries)
+        have = lines[n] if n < len(lines) else ""
+        if have != want:
+            findings.append(t.finding(n + 1, f"systemd reports {want!r}, the snippet shows {have!r}"))
+    return findings
