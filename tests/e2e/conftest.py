@@ -1,0 +1,236 @@
+"""The world of the end-to-end tests, all on loopback and all stopped by PID: an HTTP origin
+standing in for a registry, a throwaway sshd (the server abroad) with squid or privoxy on its
+loopback, refusing every destination that is not loopback, and the generated files rendered
+with --out for this one machine."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from conftest import require, require_root, run_cli
+
+ORIGIN_HOST = "127.0.0.2"  # loopback, but not in the default NO_PROXY list: traffic must use the proxy
+STEP_TIMEOUT = 15
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def wait_port(host: str, port: int, proc: subprocess.Popen, log: Path | None = None, timeout: float = STEP_TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode}: {log.read_text() if log and log.exists() else ''}")
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on {host}:{port} after {timeout}s")
+
+
+@dataclass
+class World:
+    tmp: Path
+    procs: list[subprocess.Popen] = field(default_factory=list)
+    logs: dict[str, Path] = field(default_factory=dict)
+
+    def start(self, name: str, argv: list[str], **kw) -> subprocess.Popen:
+        log = self.tmp / f"{name}.log"
+        fh = open(log, "ab")
+        proc = subprocess.Popen(argv, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True, **kw)
+        self.procs.append(proc)
+        self.logs[name] = log
+        return proc
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in reversed(self.procs):
+            try:
+                proc.wait(timeout=6)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=5)
+
+    def dump_logs(self) -> str:
+        return "\n".join(f"--- {n} ---\n{p.read_text(errors='replace')[-3000:]}" for n, p in self.logs.items() if p.exists())
+
+
+@pytest.fixture(scope="session")
+def world():
+    require_root()
+    tmp = Path(tempfile.mkdtemp(prefix="proxydocs-e2e-", dir="/tmp"))
+    os.chmod(tmp, 0o755)
+    w = World(tmp)
+    yield w
+    w.stop()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def origin(world):
+    root = world.tmp / "origin"
+    root.mkdir()
+    (root / "v2.txt").write_text("registry stand-in\n")
+    port = free_port(ORIGIN_HOST)
+    proc = world.start("origin", [sys.executable, "-m", "http.server", "--bind", ORIGIN_HOST, str(port), "--directory", str(root)])
+    wait_port(ORIGIN_HOST, port, proc)
+    return f"http://{ORIGIN_HOST}:{port}/v2.txt"
+
+
+def _squid(world: World, port: int) -> Path:
+    tools = require("squid")
+    d = world.tmp / "squid"
+    d.mkdir()
+    access = d / "access.log"
+    (d / "squid.conf").write_text(f"""\
+http_port 127.0.0.1:{port}
+acl to_loopback dstdom_regex ^127\\.[0-9.]+$ ^\\[?::1\\]?$ ^localhost$
+http_access deny !to_loopback
+http_access allow localhost
+http_access deny all
+cache deny all
+pinger_enable off
+dns_nameservers 127.0.0.1
+access_log {access}
+cache_log {d / 'cache.log'}
+pid_filename {d / 'squid.pid'}
+coredump_dir {d}
+cache_effective_user proxy
+shutdown_lifetime 0 seconds
+""")
+    shutil.chown(d, "proxy", "proxy")
+    check = subprocess.run([tools["squid"], "-k", "parse", "-f", str(d / "squid.conf")], capture_output=True, text=True, timeout=30)
+    assert check.returncode == 0, check.stderr
+    proc = world.start("squid", [tools["squid"], "-N", "-f", str(d / "squid.conf")])
+    wait_port("127.0.0.1", port, proc, world.logs["squid"])
+    world.logs["squid-access"] = access
+    return access
+
+
+def _privoxy(world: World, port: int) -> Path:
+    tools = require("privoxy")
+    d = world.tmp / "privoxy"
+    d.mkdir()
+    (d / "config").write_text(f"""\
+listen-address 127.0.0.1:{port}
+permit-access 127.0.0.1 127.0.0.0/8
+toggle 0
+debug 1
+debug 512
+""")
+    log = d / "privoxy.log"
+    proc = world.start("privoxy", [tools["privoxy"], "--no-daemon", str(d / "config")])
+    wait_port("127.0.0.1", port, proc, world.logs["privoxy"])
+    return world.logs["privoxy"]
+
+
+@pytest.fixture(scope="session", params=["squid", "privoxy"])
+def proxy(request, world):
+    """(name, access log) of the proxy on the server's loopback."""
+    port = free_port()
+    log = _squid(world, port) if request.param == "squid" else _privoxy(world, port)
+    return request.param, port, log
+
+
+@pytest.fixture(scope="session")
+def sshd(world):
+    tools = require("sshd", "ssh-keygen")
+    d = world.tmp / "sshd"
+    d.mkdir()
+    Path("/run/sshd").mkdir(exist_ok=True)
+    subprocess.run([tools["ssh-keygen"], "-q", "-t", "ed25519", "-N", "", "-f", str(d / "host_key")], check=True)
+    subprocess.run([tools["ssh-keygen"], "-q", "-t", "ed25519", "-N", "", "-f", str(d / "client_key")], check=True)
+    shutil.copy(d / "client_key.pub", d / "authorized_keys")
+    port = free_port()
+    (d / "sshd_config").write_text(f"""\
+ListenAddress 127.0.0.1:{port}
+HostKey {d / 'host_key'}
+PidFile {d / 'sshd.pid'}
+AuthorizedKeysFile {d / 'authorized_keys'}
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+AllowTcpForwarding yes
+""")
+    check = subprocess.run([tools["sshd"], "-t", "-f", str(d / "sshd_config")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    proc = world.start("sshd", [tools["sshd"], "-D", "-e", "-f", str(d / "sshd_config")])
+    wait_port("127.0.0.1", port, proc, world.logs["sshd"])
+    return port, d / "client_key"
+
+
+@dataclass
+class Rendered:
+    out: Path
+    local_port: int
+    alias: str = "MyProxy"
+
+    def file(self, rel: str) -> Path:
+        return self.out / rel
+
+
+@pytest.fixture(scope="session")
+def rendered(world, sshd, proxy):
+    """The defaults, with only what one machine forces changed, rendered with --out."""
+    ssh_port, key = sshd
+    name, proxy_port, _ = proxy
+    local_port = free_port()
+    out = world.tmp / f"out-{name}"
+    result = run_cli("render", "--out", str(out),
+                     "--set", "tunnel.hostname=127.0.0.1", "--set", f"tunnel.ssh_port={ssh_port}",
+                     "--set", "tunnel.user=root", "--set", f"tunnel.identity_file={key}",
+                     "--set", f"tunnel.remote_port={proxy_port}", "--set", f"proxy.port={local_port}",
+                     "--set", "vm.host_address=127.0.0.1")
+    assert result.code == 0, result.err
+    return Rendered(out, local_port)
+
+
+@pytest.fixture(scope="session")
+def tunnel(world, rendered):
+    """The tunnel opened the way the guide says: ssh -fN ALIAS with the generated config."""
+    tools = require("ssh")
+    control = world.tmp / f"cm-{rendered.local_port}"
+    base = [tools["ssh"], "-F", str(rendered.file("container/colima/colima_proxy/ssh_config")),
+            "-o", "BatchMode=yes", "-o", f"UserKnownHostsFile={world.tmp / 'known_hosts'}",
+            "-o", f"ControlPath={control}"]
+    proc = subprocess.run([*base, "-o", "ControlMaster=yes", "-fN", rendered.alias],
+                          capture_output=True, text=True, timeout=STEP_TIMEOUT)
+    assert proc.returncode == 0, proc.stderr + world.dump_logs()
+    deadline = time.monotonic() + STEP_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", rendered.local_port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield base
+    subprocess.run([*base, "-O", "exit", rendered.alias], capture_output=True, timeout=STEP_TIMEOUT)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On failure, print the proxy's and sshd's logs."""
+    outcome = yield
+    report = outcome.get_result()
+    world = item.funcargs.get("world")
+    if report.failed and world is not None:
+        report.sections.append(("proxy and sshd logs", world.dump_logs()))
