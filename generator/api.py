@@ -66,7 +66,7 @@ def render(settings: Settings, out_dir: Path = DOCS, *, check: bool = False, for
 
 def validate(settings: Settings, root: Path = DOCS, paths: list[Path] | None = None) -> list:
     """Check every snippet under root (or only `paths`) with the program that reads it.
-    Returns the findings; raises validate.ToolMissing if a program is not installed."""
+    Returns the findings; raises errors.ToolMissing if a program is not installed."""
     from .validate import validate_tree  # validators import jsonschema and yaml: not on the render path
 
     return validate_tree(Path(root), settings, manifest_mod.load(), paths)

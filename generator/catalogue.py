@@ -43,7 +43,7 @@ def feeds() -> dict[str, tuple[str, ...]]:
     reference = render.render_all(base, snippets)
     found: dict[str, list[str]] = {path: [] for path in reference}
     for field in SCHEMA:
-        changed = base.replace(**{field.path.replace(".", "__"): other_value(field, base[field.path])})
+        changed = base.replace({field.path: other_value(field, base[field.path])})
         for path, text in render.render_all(changed, snippets).items():
             if text != reference[path]:
                 found[path].append(field.path)

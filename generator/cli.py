@@ -11,15 +11,12 @@ import click
 from . import api
 from .errors import EXIT_DRIFT, EXIT_OK, ProxydocsError
 
-
-class UsageProblem(ProxydocsError):
-    """A program the command needs is missing (exit 2)."""
-
 EXIT_CODES_HELP = """\b
 Exit codes:
   0  done, or nothing to do
   1  --check: a file would change; validate: a finding
-  2  bad settings or usage (the message names the file, the key and the reason)
+  2  bad settings or usage (the message names the file, the key and the reason),
+     or a program that validate needs is not installed
   3  a generated file was edited by hand (keep it or discard it with --force)
   4  the output could not be written (nothing was changed)
 """
@@ -90,13 +87,8 @@ def render(ctx: Context, settings_file, sets, out_dir, check, show_diff, force) 
 @click.pass_obj
 def validate(ctx: Context, paths, settings_file, sets, root) -> int:
     """Check every snippet (or only PATHS) with the program that reads it."""
-    from .validate import ToolMissing
-
     settings = _settings(settings_file, sets)
-    try:
-        findings = api.validate(settings, Path(root) if root else api.DOCS, [Path(p) for p in paths] or None)
-    except ToolMissing as exc:
-        raise UsageProblem(str(exc)) from None
+    findings = api.validate(settings, Path(root) if root else api.DOCS, [Path(p) for p in paths] or None)
     for finding in findings:
         ctx.echo(str(finding))
     ctx.echo(f"validate: {len(findings)} finding(s)")

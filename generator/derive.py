@@ -90,12 +90,12 @@ def derive(s: Settings) -> Derived:
     binds = (listen, *s["tunnel.also_bind"])
     forwards = tuple(Forward(b, port, s["tunnel.remote_host"], s["tunnel.remote_port"]) for b in binds)
     profile = s["colima.profile"]
-    start = (
-        f"colima start --runtime {s['colima.runtime']} --cpu {s['colima.cpus']} "
-        f"--memory {s['colima.memory']} --vm-type={s['colima.vm_type']}"
-    )
-    if profile != "default":
-        start = start.replace("colima start", f"colima start --profile {profile}", 1)
+    start = " ".join([
+        "colima start",
+        *([f"--profile {profile}"] if profile != "default" else []),
+        f"--runtime {s['colima.runtime']} --cpu {s['colima.cpus']} --memory {s['colima.memory']}",
+        f"--vm-type={s['colima.vm_type']}",
+    ])
     return Derived(
         mac_host=listen,
         vm_host=vm_host,

@@ -48,5 +48,11 @@ class HandEditError(ProxydocsError):
         )
 
 
+class ToolMissing(ProxydocsError):
+    """A program a validator needs is not installed."""
+
+    exit_code = EXIT_USAGE
+
+
 class WriteError(ProxydocsError):
     exit_code = EXIT_WRITE

@@ -108,12 +108,11 @@ class Settings:
         prefix = name + "."
         return Section({k[len(prefix):]: v for k, v in self.values.items() if k.startswith(prefix)})
 
-    def replace(self, **changes: Any) -> "Settings":
-        """Copy with some values changed (keys use '__' for '.'); values are validated."""
+    def replace(self, changes: Mapping[str, Any]) -> "Settings":
+        """Copy with some values changed ({key path: value}); values are validated."""
         raw = dict(self.values)
         problems = []
-        for name, value in changes.items():
-            path = name.replace("__", ".")
+        for path, value in changes.items():
             try:
                 raw[path] = FIELDS[path].type.parse(value)
             except ValueError as exc:

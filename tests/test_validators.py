@@ -31,7 +31,7 @@ def findings_for(tmp_path: Path, output: str, text: str, s=DEFAULTS) -> list[str
     path = tmp_path / output
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    return [f.message for f in validate_file(Target(path, SNIPPETS[output], s, tmp_path))]
+    return [f.message for f in validate_file(Target(path, SNIPPETS[output], s))]
 
 
 def test_every_kind_has_a_validator():
@@ -103,7 +103,7 @@ def test_broken_input_is_caught(tmp_path, output, old, new, words):
 
 def test_counterexample_is_rejected_by_validators():
     s = SNIPPETS[GUIDE + "proxy_env_simple"]
-    found = validate_file(Target(api.DOCS / s.output, s, DEFAULTS, api.DOCS))
+    found = validate_file(Target(api.DOCS / s.output, s, DEFAULTS))
     assert any("has no scheme" in f.message for f in found)
 
 
@@ -165,3 +165,12 @@ def test_published_defect_is_found(published_findings, output, words):
 def test_published_defect_count_is_the_documented_one(published_findings):
     page = (api.DOCS / "reference" / "snippets.rst").read_text(encoding="utf-8")
     assert f"共 {len(published_findings)} 处问题" in page
+
+
+def test_a_missing_program_is_an_error_not_a_pass():
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "generator", "validate"], cwd=api.PROJECT, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "PATH": "/nonexistent"})
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "is not installed" in proc.stderr

@@ -5,17 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from ..derive import Derived, derive
+from ..errors import ToolMissing
 from ..manifest import Snippet
 from ..settings import Settings
-
-
-class ToolMissing(RuntimeError):
-    """A program a validator needs is not installed."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +31,6 @@ class Target:
     path: Path
     snippet: Snippet
     settings: Settings
-    root: Path  # the rendered tree the file belongs to (validators may read sibling snippets)
 
     @property
     def derived(self) -> Derived:
@@ -68,7 +65,8 @@ def validators_for(kind: str) -> list[Validator]:
 
 
 def tool(name: str) -> str:
-    for candidate in (shutil.which(name), f"/usr/sbin/{name}", f"/usr/lib/apt/{name}", f"/lib/systemd/{name}"):
+    beside_python = os.path.join(os.path.dirname(sys.executable), name)
+    for candidate in (shutil.which(name), beside_python, f"/usr/sbin/{name}", f"/usr/lib/apt/{name}", f"/lib/systemd/{name}"):
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     raise ToolMissing(f"{name} is not installed (.ci/run installs it from Debian's packages)")
@@ -98,7 +96,7 @@ def validate_tree(root: Path, settings: Settings, snippets, paths: list[Path] | 
         if not path.exists():
             findings.append(Finding(str(path), 0, "is missing (run `proxydocs render`)"))
             continue
-        found = validate_file(Target(path, snippet, settings, root))
+        found = validate_file(Target(path, snippet, settings))
         if snippet.counterexample:
             if not found:
                 findings.append(Finding(str(path), 0, "is a counter-example but no validator rejects it"))

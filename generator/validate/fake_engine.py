@@ -84,7 +84,5 @@ class FakeEngine:
         self.server.shutdown()
         self.server.server_close()
         self._thread.join(timeout=5)
-        for p in (self.socket,):
-            if p.exists():
-                os.unlink(p)
+        self.socket.unlink(missing_ok=True)
         os.rmdir(self._dir)

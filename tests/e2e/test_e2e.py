@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -66,7 +67,7 @@ def test_2_etc_environment_gives_curl_and_python_the_proxy(tunnel, rendered, ori
     assert proxy_saw(proxy, since, origin)
     since = log_size(proxy)
     code = "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())"
-    py = subprocess.run([os.sys.executable, "-c", code, origin], env={"PATH": "/usr/bin:/bin", **env},
+    py = subprocess.run([sys.executable, "-c", code, origin], env={"PATH": "/usr/bin:/bin", **env},
                         capture_output=True, text=True, timeout=STEP_TIMEOUT)
     assert py.returncode == 0 and py.stdout == "registry stand-in\n", py.stderr
     assert proxy_saw(proxy, since, origin)
