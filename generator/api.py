@@ -10,6 +10,7 @@ from . import manifest as manifest_mod
 from . import render as render_mod
 from . import settings as settings_mod
 from . import write
+from .errors import SettingsError
 from .settings import Settings
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -53,8 +54,12 @@ def render(settings: Settings, out_dir: Path = DOCS, *, check: bool = False, for
     """Render every snippet into out_dir, writing only files whose bytes change.
     With check=True nothing is written. Raises HandEditError before writing anything if a
     generated file was edited by hand (unless force)."""
-    rendered = render_text(settings)
     out_dir = Path(out_dir)
+    if settings.credentials is not None and (site := _sphinx_project(out_dir)):
+        raise SettingsError([(settings.source, "proxy.user",
+                              f"credentials are never rendered into a Sphinx project ({site}); "
+                              "render a reader's copy with --out DIR outside it")])
+    rendered = render_text(settings)
     if check:
         return RenderResult(out_dir, tuple(write.plan(out_dir, rendered)), False)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -62,6 +67,12 @@ def render(settings: Settings, out_dir: Path = DOCS, *, check: bool = False, for
         changes = write.plan(out_dir, rendered)
         write.apply(out_dir, changes, rendered, force=force)
     return RenderResult(out_dir, tuple(changes), True)
+
+
+def _sphinx_project(path: Path) -> Path | None:
+    """The Sphinx project (a directory with conf.py) that `path` is in, if any."""
+    path = path.resolve()
+    return next((p for p in (path, *path.parents) if (p / "conf.py").is_file()), None)
 
 
 def validate(settings: Settings, root: Path = DOCS, paths: list[Path] | None = None) -> list:

@@ -9,12 +9,14 @@ from functools import lru_cache
 
 from . import manifest, render, types as t
 from .manifest import Snippet
-from .settings import SCHEMA, Field, defaults
+from .settings import FIELDS, SCHEMA, Field, defaults
 
 
 def other_value(field: Field, value):
     """A valid value of the field's type that differs from `value`."""
     ft = field.type
+    if isinstance(ft, t.Optional):
+        return other_value(Field(field.section, field.key, ft.inner, "", ""), value) if value else "x"
     if isinstance(ft, t.Integer):
         return ft.low if value != ft.low else ft.low + 1
     if isinstance(ft, t.Choice):
@@ -38,12 +40,14 @@ class Entry:
 
 @lru_cache(maxsize=1)
 def feeds() -> dict[str, tuple[str, ...]]:
-    base = defaults()
+    # credentials only reach a reader's copy (render --out), so the experiment renders one
+    base = defaults().replace({"proxy.user": "user"})
+    environ = {other_value(FIELDS["proxy.password_env"], ""): "password"}
     snippets = manifest.load()
-    reference = render.render_all(base, snippets)
+    reference = render.render_all(base.for_reader(environ), snippets)
     found: dict[str, list[str]] = {path: [] for path in reference}
     for field in SCHEMA:
-        changed = base.replace({field.path: other_value(field, base[field.path])})
+        changed = base.replace({field.path: other_value(field, base[field.path])}).for_reader(environ)
         for path, text in render.render_all(changed, snippets).items():
             if text != reference[path]:
                 found[path].append(field.path)

@@ -3,6 +3,7 @@ each error class to its exit code; it never imports Sphinx."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -58,8 +59,14 @@ def cli() -> None:
 @click.option("--force", is_flag=True, help="Overwrite generated files that were edited by hand.")
 @click.pass_obj
 def render(ctx: Context, settings_file, sets, out_dir, check, show_diff, force) -> int:
-    """Render every snippet; write only the files whose bytes change."""
+    """Render every snippet; write only the files whose bytes change.
+
+    With --out (a reader's copy), proxy.user and the password from the variable named by
+    proxy.password_env are written into the proxy URLs, percent-encoded; the site never
+    gets them."""
     settings = _settings(settings_file, sets)
+    if out_dir:
+        settings = settings.for_reader(os.environ)
     result = api.render(settings, Path(out_dir) if out_dir else api.DOCS, check=check, force=force)
     verb = {"created": "would create" if check else "created",
             "changed": "would change" if check else "changed",
@@ -88,6 +95,8 @@ def render(ctx: Context, settings_file, sets, out_dir, check, show_diff, force) 
 def validate(ctx: Context, paths, settings_file, sets, root) -> int:
     """Check every snippet (or only PATHS) with the program that reads it."""
     settings = _settings(settings_file, sets)
+    if root:
+        settings = settings.for_reader(os.environ)
     findings = api.validate(settings, Path(root) if root else api.DOCS, [Path(p) for p in paths] or None)
     for finding in findings:
         ctx.echo(str(finding))

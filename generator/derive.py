@@ -12,6 +12,7 @@ Three views of one proxy:
 from __future__ import annotations
 
 import ipaddress
+from urllib.parse import quote
 from dataclasses import dataclass
 
 from .settings import Settings
@@ -35,8 +36,19 @@ def url_host(host: str) -> str:
     return host
 
 
-def proxy_url(scheme: str, host: str, port: int) -> str:
-    return f"{scheme}://{url_host(host)}:{port}"
+def userinfo(credentials: tuple[str, str | None] | None) -> str:
+    """`user:password@`, each part percent-encoded (RFC 3986 userinfo), or "" for none."""
+    if credentials is None:
+        return ""
+    user, password = credentials
+    text = quote(user, safe="")
+    if password is not None:
+        text += ":" + quote(password, safe="")
+    return text + "@"
+
+
+def proxy_url(scheme: str, host: str, port: int, auth: str = "") -> str:
+    return f"{scheme}://{auth}{url_host(host)}:{port}"
 
 
 def lima_view(url_hostname: str, vm_host_address: str) -> str:
@@ -90,6 +102,7 @@ def derive(s: Settings) -> Derived:
     binds = (listen, *s["tunnel.also_bind"])
     forwards = tuple(Forward(b, port, s["tunnel.remote_host"], s["tunnel.remote_port"]) for b in binds)
     profile = s["colima.profile"]
+    auth = userinfo(s.credentials)
     start = " ".join([
         "colima start",
         *([f"--profile {profile}"] if profile != "default" else []),
@@ -100,9 +113,9 @@ def derive(s: Settings) -> Derived:
         mac_host=listen,
         vm_host=vm_host,
         container_host=container_host,
-        mac_url=proxy_url(scheme, listen, port),
-        vm_url=proxy_url(scheme, vm_host, port),
-        container_url=proxy_url(scheme, container_host, port),
+        mac_url=proxy_url(scheme, listen, port, auth),
+        vm_url=proxy_url(scheme, vm_host, port, auth),
+        container_url=proxy_url(scheme, container_host, port, auth),
         no_proxy=",".join(s["proxy.no_proxy"]),
         forwards=forwards,
         colima_config=f"$HOME/.colima/{profile}/colima.yaml",

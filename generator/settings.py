@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import tomllib
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -50,6 +51,13 @@ SCHEMA: tuple[Field, ...] = (
           ("localhost", "127.0.0.1", "*.baidu.com", "192.168.0.0/16", "10.0.0.0/8"),
           "Destinations reached directly, without the proxy. One list for every file and both "
           "articles; written comma-separated into NO_PROXY/no_proxy."),
+    Field("proxy", "user", t.Optional(t.PROXY_USER), "",
+          "The proxy's user name, if it asks for one (squid ``auth_param``). Only a render for a "
+          "reader's machine (``proxydocs render --out DIR``) writes it, percent-encoded, into the "
+          "proxy URLs; the published site never shows credentials."),
+    Field("proxy", "password_env", t.Optional(t.ENV_NAME), "",
+          "The name of the environment variable that holds the proxy's password when you run "
+          "``proxydocs render --out DIR``; never the password itself. Needs ``proxy.user``."),
     Field("tunnel", "alias", t.SSH_ALIAS, "MyProxy",
           "The ``Host`` alias of the tunnel in ``~/.ssh/config``; ``ssh ALIAS`` opens it."),
     Field("tunnel", "hostname", t.Host(allow_placeholder=True), "<SERVER_IP>",
@@ -96,10 +104,20 @@ class Section:
         return f"Section({self.__dict__!r})"
 
 
+def cross_problems(values: Mapping[str, Any], source: str) -> list[tuple[str, str, str]]:
+    """Rules that involve more than one key."""
+    if values.get("proxy.password_env") and not values.get("proxy.user"):
+        return [(source, "proxy.password_env", "is set but proxy.user is empty; set both or neither")]
+    return []
+
+
 @dataclass(frozen=True)
 class Settings:
     values: Mapping[str, Any]  # key path -> value, every key of the schema
     source: str = "<defaults>"
+    # (user, password or None) once resolved for a reader's machine; None renders no
+    # credentials at all, which is what the published site gets.
+    credentials: tuple[str, str | None] | None = dc_field(default=None, repr=False)
 
     def __getitem__(self, path: str) -> Any:
         return self.values[path]
@@ -117,9 +135,24 @@ class Settings:
                 raw[path] = FIELDS[path].type.parse(value)
             except ValueError as exc:
                 problems.append(("<replace>", path, str(exc)))
+        problems += cross_problems(raw, "<replace>")
         if problems:
             raise SettingsError(problems)
-        return Settings(MappingProxyType(raw), self.source)
+        return Settings(MappingProxyType(raw), self.source, self.credentials)
+
+    def for_reader(self, environ: Mapping[str, str]) -> "Settings":
+        """These settings with the proxy credentials filled in from `environ`, for a render
+        that goes to a reader's machine and never to the site."""
+        user, var = self["proxy.user"], self["proxy.password_env"]
+        if not user:
+            return self
+        password = None
+        if var:
+            if var not in environ:
+                raise SettingsError([(self.source, "proxy.password_env",
+                                      f"the environment variable {var} is not set; export it before rendering")])
+            password = environ[var]
+        return Settings(self.values, self.source, (user, password))
 
 
 def defaults() -> Settings:
@@ -202,6 +235,8 @@ def load(path: Path | None = None, overrides: list[str] | None = None) -> Settin
     found, set_problems = parse_overrides(overrides or [])
     values.update(found)
     problems += set_problems
+    if not problems:
+        problems += cross_problems(values, source)
     if problems:
         raise SettingsError(problems)
     return Settings(MappingProxyType(values), source)

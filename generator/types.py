@@ -136,6 +136,22 @@ class Pattern(FieldType):
 
 
 @dataclass(frozen=True)
+class Optional(FieldType):
+    """An optional value: the empty string means "not set"."""
+
+    inner: FieldType
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return f"{self.inner.describe()}, or empty (not set)"
+
+    def parse(self, value: Any) -> Any:
+        if value == "":
+            return ""
+        return self.inner.parse(value)
+
+
+@dataclass(frozen=True)
 class Host(FieldType):
     """A host name or an IP literal; optionally a <PLACEHOLDER> for published docs."""
 
@@ -202,6 +218,9 @@ class NoProxyList(FieldType):
             if entry != entry.strip() or "," in entry:
                 raise ValueError(f"entry {_printable(entry)} contains spaces or commas; give one entry per item")
             out.append(check_no_proxy_entry(entry))
+        if not out:
+            raise ValueError("must list at least one entry (an empty NO_PROXY sends even localhost "
+                             "through the proxy); localhost and 127.0.0.1 are the usual minimum")
         if len(set(out)) != len(out):
             dup = next(e for e in out if out.count(e) > 1)
             raise ValueError(f"entry {_printable(dup)} is listed twice")
@@ -239,3 +258,8 @@ PATH = Pattern(
 )
 PROFILE = Pattern(r"[A-Za-z0-9][A-Za-z0-9_.-]*", "a colima profile name (letters, digits, '.', '_', '-')")
 ENV_NAME = Pattern(r"[A-Za-z_][A-Za-z0-9_]*", "an environment variable name", 128)
+PROXY_USER = Pattern(
+    r"[^\s\x00-\x1f\x7f]+",
+    "a proxy user name (no spaces or control characters; it is percent-encoded in URLs)",
+    128,
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 import os
 import shutil
 from dataclasses import dataclass
@@ -58,3 +59,17 @@ def snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
     """Every file under directory with its bytes and mtime, to prove nothing was touched."""
     return {str(p.relative_to(directory)): (p.read_bytes(), p.stat().st_mtime_ns)
             for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many hypothesis examples each field saw (tests/test_hostile.py)."""
+    module = __import__("sys").modules.get("test_hostile")
+    counts = getattr(module, "COUNTS", None)
+    if not counts:
+        return
+    terminalreporter.section("hostile input: hypothesis examples")
+    total = Counter()
+    for key, c in counts.items():
+        terminalreporter.write_line(f"{key:28} refused {c['refused']:4}  read back {c['accepted']:4}")
+        total.update(c)
+    terminalreporter.write_line(f"{'total':28} refused {total['refused']:4}  read back {total['accepted']:4}")

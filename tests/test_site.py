@@ -80,3 +80,48 @@ def test_no_broken_refs(project, tmp_path):
         html = (out / f"{page}.html").read_text(encoding="utf-8")
         assert ":ref:" not in html
         assert 'class="xref std std-ref"' in html or "external-ref" in html
+
+
+SECRET = "Zq9-site-secret-\u5bc6\u7801 #%"
+SECRET_USER = "alice-proxy-user"
+
+
+def test_the_site_never_contains_credentials(project, tmp_path):
+    """proxy.user and the password (from the environment) reach a reader's copy, never the
+    site: not its sources under docs/, not the built HTML, search index or sources."""
+    from urllib.parse import quote
+    import os
+
+    site = tmp_path / "site"
+    shutil.copytree(project, site)
+    toml = site / "proxy.toml"
+    toml.write_text(toml.read_text().replace('user = ""', f'user = "{SECRET_USER}"')
+                    .replace('password_env = ""', 'password_env = "PROXYDOCS_SITE_SECRET"'))
+    env = {**os.environ, "PROXYDOCS_SITE_SECRET": SECRET}
+    out = tmp_path / "html"
+    built = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-q", "-c", str(site), str(site / "docs"), str(out)],
+        capture_output=True, text=True, timeout=300, env=env)
+    assert built.returncode == 0, built.stderr
+    needles = [SECRET_USER, SECRET, quote(SECRET, safe="")]
+    for tree in (site / "docs", out):
+        for path in tree.rglob("*"):
+            if path.is_file():
+                data = path.read_bytes()
+                assert not any(n.encode() in data for n in needles), f"{path} contains a credential"
+
+    # the same settings rendered for a reader carry them: the search above could find them
+    reader = subprocess.run(
+        [sys.executable, "-m", "generator", "render", "--settings", str(toml), "--out", str(tmp_path / "mine")],
+        capture_output=True, text=True, timeout=60, env=env, cwd=ROOT)
+    assert reader.returncode == 0, reader.stderr
+    config = (tmp_path / "mine/container/colima/colima_proxy/config.json").read_text()
+    assert f"{SECRET_USER}:{quote(SECRET, safe='')}@" in config
+
+    # and a render that would put them into the site's tree is refused, writing nothing
+    before = {p: p.read_bytes() for p in (site / "docs").rglob("*") if p.is_file()}
+    refused = subprocess.run(
+        [sys.executable, "-m", "generator", "render", "--settings", str(toml), "--out", str(site / "docs")],
+        capture_output=True, text=True, timeout=60, env=env, cwd=ROOT)
+    assert refused.returncode == 2 and "proxy.user: credentials are never rendered" in refused.stderr
+    assert {p: p.read_bytes() for p in (site / "docs").rglob("*") if p.is_file()} == before

@@ -86,7 +86,9 @@ def validate_file(target: Target) -> list[Finding]:
 
 def validate_tree(root: Path, settings: Settings, snippets, paths: list[Path] | None = None) -> list[Finding]:
     """Run every validator over the snippets under root (or only those at `paths`).
-    Counter-examples are expected to fail: one that passes is itself a finding."""
+    Counter-examples are expected to fail: one that passes is itself a finding. A missing
+    generated file is a finding; a missing static one is not (`render --out` copies only
+    what it generates)."""
     wanted = {p.resolve() for p in paths} if paths else None
     findings: list[Finding] = []
     for snippet in snippets:
@@ -94,6 +96,8 @@ def validate_tree(root: Path, settings: Settings, snippets, paths: list[Path] | 
         if wanted is not None and path.resolve() not in wanted:
             continue
         if not path.exists():
+            if not snippet.generated:  # committed captures live in the site's tree only
+                continue
             findings.append(Finding(str(path), 0, "is missing (run `proxydocs render`)"))
             continue
         found = validate_file(Target(path, snippet, settings))
