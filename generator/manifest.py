@@ -39,7 +39,26 @@ class Snippet:
         return self.template is not None
 
 
+_CACHE: dict[Path, tuple[tuple[int, int], tuple[Snippet, ...]]] = {}
+
+
 def load(path: Path = MANIFEST) -> tuple[Snippet, ...]:
+    """The manifest's entries, parsed once per process while the file is unchanged (a render
+    of many settings sets, or Sphinx plus the catalogue, would otherwise parse it each time)."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise ManifestError(f"{path}: {exc}") from None
+    stamp = (st.st_mtime_ns, st.st_size)
+    cached = _CACHE.get(path)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    snippets = _parse(path)
+    _CACHE[path] = (stamp, snippets)
+    return snippets
+
+
+def _parse(path: Path) -> tuple[Snippet, ...]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,6 +16,30 @@ from .manifest import SNIPPETS_DIR, Snippet
 from .settings import SECTIONS, Settings
 
 
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja2's compiled templates kept between runs (keyed by each template's checksum, so
+    an edited template is recompiled). A cache that cannot be written is simply not used."""
+
+    def load_bytecode(self, bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def bytecode_cache() -> jinja2.BytecodeCache | None:
+    base = os.environ.get("PROXYDOCS_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "proxydocs")
+    directory = os.path.join(base, "jinja2")
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    return _BytecodeCache(directory)
+
+
 @lru_cache(maxsize=4)
 def environment(template_dir: Path = SNIPPETS_DIR) -> jinja2.Environment:
     env = jinja2.Environment(
@@ -23,6 +49,7 @@ def environment(template_dir: Path = SNIPPETS_DIR) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
+        bytecode_cache=bytecode_cache(),
     )
     env.filters.update(FILTERS)
     return env

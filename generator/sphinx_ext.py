@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 
 def render_snippets(app: Sphinx) -> None:
+    if not app.config.proxydocs_render:  # `-D proxydocs_render=0`: build what is already rendered
+        return
     settings_file = Path(app.confdir) / app.config.proxydocs_settings
     try:
         settings = api.load_settings(settings_file)
@@ -113,6 +115,7 @@ class CorrectionsList(_RstDirective):
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("proxydocs_settings", "proxy.toml", "env", types=[str])
+    app.add_config_value("proxydocs_render", True, "", types=[bool, int])
     app.add_config_value("proxydocs_external_refs", {}, "env", types=[dict])
     app.connect("builder-inited", render_snippets, priority=100)
     app.connect("missing-reference", resolve_external)
