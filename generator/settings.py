@@ -89,6 +89,8 @@ SCHEMA: tuple[Field, ...] = (
 )
 
 FIELDS: Mapping[str, Field] = MappingProxyType({f.path: f for f in SCHEMA})
+# keys that only a reader's copy (render --out) may carry; the site publishes their defaults
+READER_ONLY = frozenset({"proxy.user", "proxy.password_env"})
 
 
 class Section:

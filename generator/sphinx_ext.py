@@ -122,4 +122,5 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("proxydocs-settings", SettingsReference)
     app.add_directive("proxydocs-catalogue", SnippetCatalogue)
     app.add_directive("proxydocs-corrections", CorrectionsList)
+    app.setup_extension("generator.sphinx_personalise")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
