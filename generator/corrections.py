@@ -106,6 +106,8 @@ NEW_FILES = {
     GUIDE + "create_http_proxy_conf_for_buildkit": "buildkitd does the FROM pulls of `nerdctl build`",
     GUIDE + "nerdctl_build": "proxy build args for nerdctl build",
     "docker/network/docker_proxy/http-proxy.conf": "the systemd drop-in itself, as the scripts write it",
+    GUIDE + "setup_mac.sh": "the fast path, Mac side: ssh config block, tunnel, colima.yaml env (idempotent)",
+    GUIDE + "setup_vm.sh": "the fast path, VM side: apt, drop-ins, config.json, then what each program sees",
     "_generated/settings.txt": "the prose substitutions: every settings value a page shows",
 }
 
