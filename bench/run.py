@@ -116,8 +116,8 @@ def test_groups() -> list[tuple[str, float, str]]:
                   "tests/test_consistency.py", "tests/test_errors_catalogue.py"]),
         ("validators", ["tests/test_validators.py", "tests/test_hostile.py"]),
         ("site", ["tests/test_site.py", "docs"]),
-        ("end-to-end", ["tests/e2e"]),
-        ("browser", ["tests/test_browser.py"]),
+        ("end-to-end and setup scripts", ["tests/e2e", "tests/test_setup_scripts.py"]),
+        ("browser", ["tests/test_browser.py", "tests/test_browser_render.py"]),
     ]
     rows = []
     for name, paths in groups:
@@ -125,9 +125,10 @@ def test_groups() -> list[tuple[str, float, str]]:
         proc = subprocess.run([PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--durations=3", *paths],
                               cwd=ROOT, capture_output=True, text=True)
         took = time.perf_counter() - start
-        slow = re.findall(r"^([0-9.]+)s (?:call|setup|teardown)\s+(\S+)", proc.stdout, re.M)
-        summary = (re.findall(r"^=+ (.*(?:passed|failed|error).*) =+$", proc.stdout, re.M) or ["?"])[-1]
-        rows.append((name, took, f"{summary}; slowest: " + ", ".join(f"`{t.split('::')[-1]}` {s} s" for s, t in slow)))
+        slow = re.findall(r"^([0-9.]+)s (call|setup|teardown)\s+(\S+)", proc.stdout, re.M)
+        slow = [(secs, f"{test.split('::')[-1]} ({phase})") for secs, phase, test in slow]
+        summary = (re.findall(r"^=*\s*(\d+ (?:passed|failed).*?) in [0-9.]+s", proc.stdout, re.M) or ["?"])[-1]
+        rows.append((name, took, f"{summary}; slowest: " + ", ".join(f"`{t}` {s} s" for s, t in slow)))
     return rows
 
 
