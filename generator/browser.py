@@ -62,13 +62,13 @@ def data(settings: Settings) -> dict[str, Any]:
     """Everything the page script needs. Reader-only keys (credentials) keep their defaults:
     the published site never carries them."""
     settings = settings.replace({path: FIELDS[path].default for path in READER_ONLY})
-    snippets = manifest.load()
-    generated = {str(i): s for i, s in enumerate(snippets) if s.generated}
+    by_output = {s.output: s for s in manifest.load()}
     return {
         "fields": {path: {"type": type_data(f.type)} for path, f in FIELDS.items()},
         "values": {path: list(v) if isinstance(v, tuple) else v for path, v in settings.values.items()},
         "texts": {path: as_text(v) for path, v in settings.values.items()},
-        "snippets": {i: {"output": s.output, "template": s.template, "vars": s.vars} for i, s in generated.items()},
+        "snippets": {ident: {"output": out, "template": by_output[out].template, "vars": by_output[out].vars}
+                     for out, ident in snippet_ids().items()},
         "substitutions": SUBSTITUTIONS,
     }
 

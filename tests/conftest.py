@@ -6,6 +6,7 @@ import io
 from collections import Counter
 import os
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
 
 def pytest_terminal_summary(terminalreporter):
     """How many hypothesis examples each field saw (tests/test_hostile.py)."""
-    module = __import__("sys").modules.get("test_hostile")
+    module = sys.modules.get("test_hostile")
     counts = getattr(module, "COUNTS", None)
     if not counts:
         return

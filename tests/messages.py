@@ -13,7 +13,6 @@ from pathlib import Path
 GENERATOR = Path(__file__).resolve().parent.parent / "generator"
 # raised for programming errors inside proxydocs, never for anything a user did
 INTERNAL = {"AttributeError", "TypeError", "NotImplementedError", "RuntimeError", "KeyError"}
-MESSAGE_CALLS = {"finding", "Finding", "append"}
 
 
 @dataclass(frozen=True)
@@ -52,8 +51,6 @@ def _strings(call: ast.Call) -> list[ast.expr]:
         return args[-1:]
     if name == "append" and args and isinstance(args[0], ast.Tuple):
         return args[0].elts[-1:]  # (file, key, reason)
-    if name == "append" and args and isinstance(args[0], (ast.JoinedStr,)):
-        return args[:1]  # validators' problem lists
     return args[:1]
 
 

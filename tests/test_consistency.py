@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
 from generator import api, manifest, settings
 from generator.derive import derive
 

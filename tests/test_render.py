@@ -4,10 +4,7 @@ atomicity and the lock."""
 from __future__ import annotations
 
 import multiprocessing
-import os
 import re
-
-import pytest
 
 from conftest import REFERENCE, ROOT, run_cli, snapshot
 from generator import api, settings, write

@@ -135,7 +135,6 @@ toggle 0
 debug 1
 debug 512
 """)
-    log = d / "privoxy.log"
     proc = world.start("privoxy", [tools["privoxy"], "--no-daemon", str(d / "config")])
     wait_port("127.0.0.1", port, proc, world.logs["privoxy"])
     return world.logs["privoxy"]

@@ -4,7 +4,6 @@ own log. Runs once with squid and once with privoxy."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -145,7 +144,7 @@ def test_6_the_counterexample_fails_as_the_guide_says(rendered, origin):
 
 
 def test_7_tunnel_down_fails_fast_and_clearly(world, rendered, tunnel, origin):
-    tools = require("ssh")
+    require("ssh")
     subprocess.run([*tunnel, "-O", "exit", rendered.alias], capture_output=True, timeout=STEP_TIMEOUT)
     time.sleep(0.2)
     started = time.monotonic()
