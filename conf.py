@@ -1,10 +1,5 @@
 """Sphinx configuration for the proxydocs site (sources in docs/, run with -c .)."""
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 project = "proxydocs"
 author = "proxydocs"
 copyright = "2026, proxydocs"
@@ -16,7 +11,7 @@ extensions = [
     "sphinx_click",
     "sphinx_copybutton",
     "sphinx_rtd_theme",
-    "generator.sphinx_ext",
+    "generator.site.ext",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}

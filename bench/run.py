@@ -48,14 +48,15 @@ def import_costs() -> str:
                               capture_output=True, text=True, check=True)
         for line in proc.stderr.splitlines():
             m = re.match(r"import time:\s+\d+ \|\s+(\d+) \|\s?( *)(\S+)", line)
-            if m and m[3] in ("click", "jinja2", "tomllib", "generator.cli", "generator.render", "generator.settings"):
+            if m and m[3] in ("click", "jinja2", "tomllib", "generator.cli", "generator.render.engine", "generator.model.settings"):
                 costs.setdefault(m[3], []).append(int(m[1]))
     return ", ".join(f"{name} {statistics.median(us) / 1000:.1f} ms" for name, us in costs.items())
 
 
 def synthetic(n_sets: int) -> tuple[float, float, int]:
     """Render the real templates with n_sets varied settings into one tree (28 files each)."""
-    from generator import api, settings
+    from generator import api
+    from generator.model import settings
 
     tmp = Path(tempfile.mkdtemp(prefix="proxydocs-bench-"))
     sets = [settings.load(None, [f"proxy.port={8000 + i}", f"tunnel.alias=Proxy{i}"]) for i in range(n_sets)]
@@ -90,7 +91,8 @@ def sphinx(site: Path, out: Path, *extra: str) -> list[str]:
 
 def port_change(site: Path, out: Path) -> tuple[list[str], list[str]]:
     """Measure 4: render --set proxy.port=8118, rebuild. Returns (re-read, expected)."""
-    from generator import api, manifest
+    from generator import api
+    from generator.render import manifest
 
     before = api.render_text(api.load_settings(site / "proxy.toml"))
     proc = subprocess.run([str(Path(PY).parent / "proxydocs"), "render", "--settings", str(site / "proxy.toml"),

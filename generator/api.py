@@ -6,22 +6,20 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import manifest as manifest_mod
-from . import render as render_mod
-from . import settings as settings_mod
 from . import write
 from .errors import SettingsError
-from .settings import Settings
+from .model import settings as settings_mod
+from .model.settings import Settings
+from .project import Project
+from .render import engine, manifest
 
-PROJECT = Path(__file__).resolve().parent.parent
-DOCS = PROJECT / "docs"
+__all__ = ["Project", "RenderResult", "load_settings", "render", "render_text", "validate"]
 
 
 @dataclass(frozen=True)
 class RenderResult:
     out_dir: Path
     changes: tuple[write.Change, ...]
-    written: bool
 
     def by_status(self, *statuses: str) -> list[write.Change]:
         return [c for c in self.changes if c.status in statuses]
@@ -47,10 +45,10 @@ def load_settings(path: Path | None = None, overrides: list[str] | None = None) 
 
 def render_text(settings: Settings) -> dict[str, str]:
     """Every generated snippet, rendered to memory: {docs-relative path: text}."""
-    return render_mod.render_all(settings, manifest_mod.load())
+    return engine.render_all(settings, manifest.load())
 
 
-def render(settings: Settings, out_dir: Path = DOCS, *, check: bool = False, force: bool = False) -> RenderResult:
+def render(settings: Settings, out_dir: Path, *, check: bool = False, force: bool = False) -> RenderResult:
     """Render every snippet into out_dir, writing only files whose bytes change.
     With check=True nothing is written. Raises HandEditError before writing anything if a
     generated file was edited by hand (unless force)."""
@@ -61,12 +59,12 @@ def render(settings: Settings, out_dir: Path = DOCS, *, check: bool = False, for
                               "render a reader's copy with --out DIR outside it")])
     rendered = render_text(settings)
     if check:
-        return RenderResult(out_dir, tuple(write.plan(out_dir, rendered)), False)
+        return RenderResult(out_dir, tuple(write.plan(out_dir, rendered)))
     out_dir.mkdir(parents=True, exist_ok=True)
     with write.locked(out_dir):
         changes = write.plan(out_dir, rendered)
         write.apply(out_dir, changes, rendered, force=force)
-    return RenderResult(out_dir, tuple(changes), True)
+    return RenderResult(out_dir, tuple(changes))
 
 
 def _sphinx_project(path: Path) -> Path | None:
@@ -75,9 +73,9 @@ def _sphinx_project(path: Path) -> Path | None:
     return next((p for p in (path, *path.parents) if (p / "conf.py").is_file()), None)
 
 
-def validate(settings: Settings, root: Path = DOCS, paths: list[Path] | None = None) -> list:
+def validate(settings: Settings, root: Path, paths: list[Path] | None = None) -> list:
     """Check every snippet under root (or only `paths`) with the program that reads it.
     Returns the findings; raises errors.ToolMissing if a program is not installed."""
     from .validate import validate_tree  # validators import jsonschema and yaml: not on the render path
 
-    return validate_tree(Path(root), settings, manifest_mod.load(), paths)
+    return validate_tree(Path(root), settings, manifest.load(), paths)

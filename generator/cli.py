@@ -10,17 +10,9 @@ from pathlib import Path
 import click
 
 from . import api
-from .errors import EXIT_DRIFT, EXIT_OK, ProxydocsError
+from .errors import EXIT_DRIFT, EXIT_OK, ProxydocsError, exit_codes_text
 
-EXIT_CODES_HELP = """\b
-Exit codes:
-  0  done, or nothing to do
-  1  --check: a file would change; validate: a finding
-  2  bad settings or usage (the message names the file, the key and the reason),
-     or a program that validate needs is not installed
-  3  a generated file was edited by hand (keep it or discard it with --force)
-  4  the output could not be written (nothing was changed)
-"""
+EXIT_CODES_HELP = exit_codes_text()
 
 
 class Context:
@@ -34,11 +26,9 @@ class Context:
         click.echo(text, file=self.out)
 
 
-def _settings(settings_file: str | None, sets: tuple[str, ...]):
-    path = Path(settings_file) if settings_file else Path("proxy.toml")
-    if settings_file is None and not path.exists():
-        path = api.PROJECT / "proxy.toml"
-    return api.load_settings(path, list(sets))
+def _project(settings_file: str | None, sets: tuple[str, ...]):
+    project = api.Project.find(settings_file)
+    return project, api.load_settings(project.settings_file, list(sets))
 
 
 @click.group(epilog=EXIT_CODES_HELP)
@@ -64,10 +54,10 @@ def render(ctx: Context, settings_file, sets, out_dir, check, show_diff, force) 
     With --out (a reader's copy), proxy.user and the password from the variable named by
     proxy.password_env are written into the proxy URLs, percent-encoded; the site never
     gets them."""
-    settings = _settings(settings_file, sets)
+    project, settings = _project(settings_file, sets)
     if out_dir:
         settings = settings.for_reader(os.environ)
-    result = api.render(settings, Path(out_dir) if out_dir else api.DOCS, check=check, force=force)
+    result = api.render(settings, Path(out_dir) if out_dir else project.docs, check=check, force=force)
     verb = {"created": "would create" if check else "created",
             "changed": "would change" if check else "changed",
             "removed": "would remove" if check else "removed",
@@ -94,10 +84,10 @@ def render(ctx: Context, settings_file, sets, out_dir, check, show_diff, force) 
 @click.pass_obj
 def validate(ctx: Context, paths, settings_file, sets, root) -> int:
     """Check every snippet (or only PATHS) with the program that reads it."""
-    settings = _settings(settings_file, sets)
+    project, settings = _project(settings_file, sets)
     if root:
         settings = settings.for_reader(os.environ)
-    findings = api.validate(settings, Path(root) if root else api.DOCS, [Path(p) for p in paths] or None)
+    findings = api.validate(settings, Path(root) if root else project.docs, [Path(p) for p in paths] or None)
     for finding in findings:
         ctx.echo(str(finding))
     ctx.echo(f"validate: {len(findings)} finding(s)")
@@ -110,9 +100,9 @@ def validate(ctx: Context, paths, settings_file, sets, root) -> int:
 @click.pass_obj
 def show_settings(ctx: Context, settings_file, sets) -> int:
     """Print the effective settings as TOML (defaults, file, then --set)."""
-    from .settings import to_toml
+    from .model.settings import to_toml
 
-    ctx.echo(to_toml(_settings(settings_file, sets)).rstrip("\n"))
+    ctx.echo(to_toml(_project(settings_file, sets)[1]).rstrip("\n"))
     return EXIT_OK
 
 

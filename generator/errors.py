@@ -1,12 +1,23 @@
-"""Typed errors; the CLI maps each class to one documented exit code."""
+"""Typed errors and the one table of exit codes: the CLI maps each error class to its code,
+and its --help epilog and the README's table are made from (or checked against) EXIT_CODES."""
 
 from __future__ import annotations
 
 EXIT_OK = 0
-EXIT_DRIFT = 1  # --check found a file that would change, or validate found a problem
-EXIT_USAGE = 2  # bad settings, bad --set, bad command line
-EXIT_HAND_EDIT = 3  # a generated file was edited by hand since it was rendered
-EXIT_WRITE = 4  # the output could not be written (disk full, permissions, lock)
+EXIT_DRIFT = 1
+EXIT_USAGE = 2
+EXIT_HAND_EDIT = 3
+EXIT_WRITE = 4
+
+# code -> meaning; a "\n" is where --help breaks the line
+EXIT_CODES: dict[int, str] = {
+    EXIT_OK: "done, or nothing to do",
+    EXIT_DRIFT: "--check: a file would change; validate: a finding",
+    EXIT_USAGE: "bad settings or usage (the message names the file, the key and the reason),\n"
+                "or a program that validate needs is not installed",
+    EXIT_HAND_EDIT: "a generated file was edited by hand (keep it or discard it with --force)",
+    EXIT_WRITE: "the output could not be written (nothing was changed)",
+}
 
 
 class ProxydocsError(Exception):
@@ -49,10 +60,16 @@ class HandEditError(ProxydocsError):
 
 
 class ToolMissing(ProxydocsError):
-    """A program a validator needs is not installed."""
+    """A program (or Python extra) a validator needs is not installed."""
 
     exit_code = EXIT_USAGE
 
 
 class WriteError(ProxydocsError):
     exit_code = EXIT_WRITE
+
+
+def exit_codes_text() -> str:
+    """The exit-code table as the CLI's --help epilog shows it."""
+    rows = (f"  {code}  " + text.replace("\n", "\n     ") for code, text in EXIT_CODES.items())
+    return "\b\nExit codes:\n" + "\n".join(rows) + "\n"

@@ -1,76 +1,89 @@
-"""Shared test helpers: run the CLI in-process, find real programs, copy the project."""
+"""Fixtures shared by the tiers (helpers are in tests/support): one build of the site copy
+and one Chromium per session, for every module that needs them, and the summary of the
+hypothesis examples per field."""
 
 from __future__ import annotations
 
-import io
+import threading
 from collections import Counter
-import os
-import shutil
-import sys
-from dataclasses import dataclass
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from generator.cli import Context, main
+from support import copy_site, require, require_module, sphinx_build
 
-ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = Path(__file__).resolve().parent / "fixtures" / "reference"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def require(*programs: str) -> dict[str, str]:
-    """Paths of real programs; a missing one fails in CI and skips (saying why) elsewhere."""
-    found = {}
-    for program in programs:
-        path = shutil.which(program) or next(
-            (p for p in (f"/usr/sbin/{program}", f"/usr/lib/apt/{program}", f"/lib/systemd/{program}")
-             if os.access(p, os.X_OK)), None)
-        if path is None:
-            message = f"{program} is not installed (.ci/run installs it from Debian's packages)"
-            if IN_CI:
-                pytest.fail(message)
-            pytest.skip(message)
-        found[program] = path
-    return found
+# filled by the property tier, printed at the end of the run
+HYPOTHESIS_COUNTS: dict[str, Counter] = {}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def require_root() -> None:
-    if os.geteuid() != 0:
-        message = "needs root (namespaces, sshd); CI runs as root"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+@pytest.fixture(scope="session")
+def counts() -> dict[str, Counter]:
+    return HYPOTHESIS_COUNTS
 
 
-@dataclass
-class CliResult:
-    code: int
-    out: str
-    err: str
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> tuple[Path, Path]:
+    """(project copy, its html) built once, with the default settings, for every reader of
+    the built pages. Tests that change settings build a copy of their own."""
+    root = copy_site(tmp_path_factory.mktemp("built-site"))
+    out = root / "html"
+    proc = sphinx_build(root, out)
+    assert proc.returncode == 0, proc.stderr
+    return root, out
 
 
-def run_cli(*args: str) -> CliResult:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), Context(out, err))
-    return CliResult(code, out.getvalue(), err.getvalue())
+@pytest.fixture(scope="session")
+def site(built_site):
+    """The built site served on loopback: (base URL, project copy)."""
+    root, out = built_site
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(out)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", root
+    server.shutdown()
+    server.server_close()
 
 
-def snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file under directory with its bytes and mtime, to prove nothing was touched."""
-    return {str(p.relative_to(directory)): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(directory.rglob("*")) if p.is_file()}
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium (Playwright, no download) for the whole session."""
+    chromium = require("chromium")["chromium"]
+    require_module("playwright", "pip install -e '.[test]'")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+# each tier's folder is its marker, so `-m "not browser"` and the like select tiers
+TIER_MARKERS = {"property", "validators", "site", "e2e", "browser", "vm"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        tier = Path(str(item.path)).parent.name
+        if tier in TIER_MARKERS:
+            item.add_marker(tier)
 
 
 def pytest_terminal_summary(terminalreporter):
-    """How many hypothesis examples each field saw (tests/test_hostile.py)."""
-    module = sys.modules.get("test_hostile")
-    counts = getattr(module, "COUNTS", None)
-    if not counts:
+    """How many hypothesis examples each field saw (tests/property)."""
+    if not HYPOTHESIS_COUNTS:
         return
     terminalreporter.section("hostile input: hypothesis examples")
     total = Counter()
-    for key, c in counts.items():
+    for key, c in HYPOTHESIS_COUNTS.items():
         terminalreporter.write_line(f"{key:28} refused {c['refused']:4}  read back {c['accepted']:4}")
         total.update(c)
     terminalreporter.write_line(f"{'total':28} refused {total['refused']:4}  read back {total['accepted']:4}")

@@ -25,7 +25,7 @@ def check_apt(t: Target) -> list[Finding]:
         m = re.search(r":(\d+): ", err)
         return [t.finding(int(m.group(1)) if m else 0, f"apt-config: {err.strip()}")]
     findings = []
-    want = t.expected_url() + "/"
+    want = t.expect.apt_proxy
     for scheme in ("http", "https"):
         have = found.get(scheme)
         if have is None:

@@ -44,8 +44,7 @@ def check_colima_yaml(t: Target) -> list[Finding]:
         for name, value in env.items():
             if isinstance(value, str):
                 findings += [t.finding(0, f"env.{name}: {p}") for p in urls.variable_problems(name, value)]
-        d = t.derived
-        want = {"HTTP_PROXY": d.mac_url, "HTTPS_PROXY": d.mac_url, "NO_PROXY": d.no_proxy}
+        want = t.expect.colima_env
         got = {k: env.get(k) for k in want}
         if got != want:
             findings.append(t.finding(0, f"env is {got}; the settings say {want}"))

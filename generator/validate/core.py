@@ -7,13 +7,14 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
-from ..derive import Derived, derive
 from ..errors import ToolMissing
-from ..manifest import Snippet
-from ..settings import Settings
+from ..model.settings import Settings
+from ..render.manifest import Snippet
+from .expect import Expect
 
 
 @dataclass(frozen=True)
@@ -26,15 +27,15 @@ class Finding:
         return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Target:
     path: Path
     snippet: Snippet
     settings: Settings
 
-    @property
-    def derived(self) -> Derived:
-        return derive(self.settings)
+    @cached_property
+    def expect(self) -> Expect:
+        return Expect(self.settings, self.snippet.view or "mac")
 
     @property
     def text(self) -> str:
@@ -43,13 +44,12 @@ class Target:
     def finding(self, line: int, message: str) -> Finding:
         return Finding(str(self.path), line, message)
 
-    def expected_url(self) -> str:
-        d = self.derived
-        return {"mac": d.mac_url, "vm": d.vm_url, "container": d.container_url}[self.snippet.view or "mac"]
-
 
 Validator = Callable[[Target], list[Finding]]
+# kind -> its validators: the one list of snippet kinds (the manifest's `kind` names one of
+# these). EVERY_KIND holds the checks that apply to every kind as well.
 REGISTRY: dict[str, list[Validator]] = {}
+EVERY_KIND = "*"
 
 
 def register(*kinds: str) -> Callable[[Validator], Validator]:
@@ -60,8 +60,14 @@ def register(*kinds: str) -> Callable[[Validator], Validator]:
     return deco
 
 
+def kinds() -> set[str]:
+    return set(REGISTRY) - {EVERY_KIND}
+
+
 def validators_for(kind: str) -> list[Validator]:
-    return REGISTRY.get(kind, [])
+    if kind not in REGISTRY:
+        return []
+    return REGISTRY[kind] + REGISTRY.get(EVERY_KIND, [])
 
 
 def tool(name: str) -> str:
@@ -94,6 +100,10 @@ def validate_tree(root: Path, settings: Settings, snippets, paths: list[Path] | 
     for snippet in snippets:
         path = root / snippet.output
         if wanted is not None and path.resolve() not in wanted:
+            continue
+        if snippet.kind not in REGISTRY:
+            findings.append(Finding(str(path), 0, f"kind {snippet.kind!r} has no validator; known kinds: "
+                                    f"{', '.join(sorted(kinds()))}"))
             continue
         if not path.exists():
             if not snippet.generated:  # committed captures live in the site's tree only

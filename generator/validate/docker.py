@@ -80,8 +80,7 @@ def check_client_config(t: Target) -> list[Finding]:
     env, stderr = docker_create_env(t.text)
     if "Error parsing config file" in stderr or "WARNING" in stderr:
         findings.append(t.finding(0, f"docker CLI: {stderr.strip()}"))
-    d = t.derived
-    want = {f"{n}={v}" for n, v in d.env("container")}
+    want = t.expect.container_create_env
     if set(env) != want:
         findings.append(t.finding(0, f"docker create sends Env {sorted(env)}; the settings say {sorted(want)}"))
     return findings
@@ -93,8 +92,7 @@ def check_daemon_json(t: Target) -> list[Finding]:
     if data is None:
         return findings
     proxies = data.get("proxies", {})
-    d = t.derived
-    want = {"http-proxy": d.vm_url, "https-proxy": d.vm_url, "no-proxy": d.no_proxy}
+    want = t.expect.daemon_proxies
     for key, value in proxies.items():
         if not isinstance(value, str):
             continue

@@ -47,7 +47,7 @@ def check_environment(t: Target) -> list[Finding]:
     proxies = {k: v for k, v in values.items() if k.lower().endswith("_proxy")}
     for name, value in sorted(proxies.items()):
         findings += [t.finding(0, f"{name}: {p}") for p in urls.variable_problems(name, value)]
-    findings += [t.finding(0, p) for p in urls.pair_problems(proxies, t.expected_url(), t.derived.no_proxy)]
+    findings += [t.finding(0, p) for p in urls.pair_problems(proxies, t.expect.url, t.expect.no_proxy)]
     return findings
 
 
@@ -70,5 +70,5 @@ def check_dockerfile(t: Target) -> list[Finding]:
         env[m.group(1)] = m.group(2)
     for name, value in sorted(env.items()):
         findings += [t.finding(0, f"{name}: {p}") for p in urls.variable_problems(name, value)]
-    findings += [t.finding(0, p) for p in urls.pair_problems(env, t.expected_url(), t.derived.no_proxy)]
+    findings += [t.finding(0, p) for p in urls.pair_problems(env, t.expect.url, t.expect.no_proxy)]
     return findings

@@ -53,9 +53,8 @@ def check_assignments(t: Target) -> list[Finding]:
         return []
     findings = [t.finding(0, f"{name}: {p}") for name, value in sorted(env.items())
                 for p in urls.variable_problems(name, value)]
-    d = t.derived
     for name, value in sorted(env.items()):
-        want = d.no_proxy if name.lower() == "no_proxy" else t.expected_url()
+        want = t.expect.variable(name)
         if value != want:
             findings.append(t.finding(0, f"{name} is {value!r}; the settings say {want!r}"))
     return findings

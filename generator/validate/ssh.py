@@ -24,8 +24,7 @@ def effective(config: str, alias: str) -> tuple[int, dict[str, list[str]], str]:
 
 @register("ssh_config")
 def check_ssh_config(t: Target) -> list[Finding]:
-    s, d = t.settings, t.derived
-    alias = s["tunnel.alias"]
+    alias = t.settings["tunnel.alias"]
     code, got, err = effective(str(t.path), alias)
     if code != 0:
         line = 0
@@ -35,17 +34,11 @@ def check_ssh_config(t: Target) -> list[Finding]:
         return [t.finding(line, f"ssh rejects the file: {err.strip()}")]
     _, defaults, _ = effective("/dev/null", alias)
     findings = []
-    expect = {
-        "hostname": str(s["tunnel.hostname"]).lower(),
-        "user": s["tunnel.user"],
-        "port": str(s["tunnel.ssh_port"]),
-        "identityfile": s["tunnel.identity_file"],
-    }
-    for key, want in expect.items():
+    for key, want in t.expect.ssh.items():
         have = got.get(key, [""])[0]
         if (have.lower() if key == "hostname" else have) != want:
             findings.append(t.finding(0, f"ssh -G shows {key} {have!r}; the settings say {want!r}"))
-    want_forwards = sorted(f"[{f.bind.strip('[]')}]:{f.port} [{f.host.strip('[]')}]:{f.hostport}" for f in d.forwards)
+    want_forwards = t.expect.local_forwards
     have_forwards = sorted(got.get("localforward", []))
     if have_forwards != want_forwards:
         findings.append(t.finding(0, f"ssh -G shows LocalForward {have_forwards}; the settings say {want_forwards}"))

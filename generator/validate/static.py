@@ -1,9 +1,9 @@
-"""Kinds that no program reads as configuration: captured logs and the prose substitutions.
-They are registered so that every kind in the manifest has an explicit entry."""
+"""Kinds that no program reads as configuration (captured logs, the prose substitutions),
+and the whitespace check every kind gets."""
 
 from __future__ import annotations
 
-from .core import Finding, Target, register
+from .core import EVERY_KIND, Finding, Target, register
 
 
 @register("log")
@@ -20,10 +20,12 @@ def check_substitutions(t: Target) -> list[Finding]:
     return findings
 
 
-@register("ssh_config", "shell", "apt", "environment", "systemd_dropin", "systemctl_show",
-          "docker_config", "docker_daemon_json", "colima_yaml", "dockerfile", "rst_substitutions")
+@register(EVERY_KIND)
 def check_whitespace(t: Target) -> list[Finding]:
-    """Trailing spaces end up inside heredocs, unit files and pasted shells."""
+    """Trailing spaces end up inside heredocs, unit files and pasted shells (captured output
+    is kept as it was captured)."""
+    if t.snippet.kind == "log":
+        return []
     findings = [t.finding(n, "trailing whitespace") for n, line in enumerate(t.text.splitlines(), 1)
                 if line != line.rstrip()]
     if t.text and not t.text.endswith("\n"):

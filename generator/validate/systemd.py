@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..formats import systemctl_show
+from ..render.formats import systemctl_show
 from . import urls
 from .core import Finding, Target, register, run
 
@@ -55,8 +55,7 @@ def dropin_findings(t: Target, text: str, service: str) -> list[Finding]:
         m = re.search(r"\.conf:(\d+): (.*)", line)
         findings.append(t.finding(int(m.group(1)) if m else 0, f"systemd-analyze verify: {m.group(2) if m else line}"))
     env = dict(e.split("=", 1) for e in entries)
-    d = t.derived
-    want = {"HTTP_PROXY": d.vm_url, "HTTPS_PROXY": d.vm_url, "NO_PROXY": d.no_proxy}
+    want = t.expect.service_env
     if env != want:
         findings.append(t.finding(0, f"systemd merges Environment {env}; the settings say {want}"))
     for name, value in env.items():
@@ -73,8 +72,8 @@ def check_dropin(t: Target) -> list[Finding]:
 def check_systemctl_show(t: Target) -> list[Finding]:
     """Each `Environment=` line must be exactly what systemd reports for the drop-in that
     the same settings produce (the systemd_dropin snippet, rendered afresh)."""
-    from ..manifest import load
-    from ..render import render_all
+    from ..render.manifest import load
+    from ..render.engine import render_all
 
     snippets = load()
     dropin = next(s for s in snippets if s.kind == "systemd_dropin")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..types import PLACEHOLDER_RE, check_hostname, check_no_proxy_entry, parse_ip
+from ..model.addresses import PLACEHOLDER_RE, check_hostname, check_no_proxy_entry, parse_ip
 
 SCHEMES = ("http", "https", "socks5", "socks5h")
 _URL = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?:(?P<userinfo>[^@/]*)@)?(?P<host>\[[^\]]*\]|[^:/]*)(?::(?P<port>[^/]*))?(?P<path>/.*)?")

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require, require_root, run_cli
+from support import STEP_TIMEOUT, require, require_root, run_cli
 
 ORIGIN_HOST = "127.0.0.2"  # loopback, but not in the default NO_PROXY list: traffic must use the proxy
-STEP_TIMEOUT = 15
+
 
 
 def free_port(host: str = "127.0.0.1") -> int:

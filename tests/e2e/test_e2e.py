@@ -13,15 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require
+from support import require
 from generator.validate.docker import docker_create_env
 from generator.validate.environment import pam_env_parse
 from generator.validate.systemd import merged_environment
-from generator.formats import systemctl_show
+from generator.render.formats import systemctl_show
 
-from .conftest import STEP_TIMEOUT
+from support import STEP_TIMEOUT
 
-pytestmark = pytest.mark.e2e
 GUIDE = "container/colima/colima_proxy/"
 
 

@@ -1,0 +1,128 @@
+"""Values derived from the settings, computed once here and never in templates.
+
+Three views of one proxy:
+- the Mac's: the tunnel's local end (``proxy.listen:proxy.port``);
+- the VM's: Lima rewrites a loopback host in every ``*_proxy`` variable (not ``no_proxy``) to
+  the gateway address and keeps the port (lima ``pkg/cidata`` setupEnv); colima does the same
+  for daemon.json. We apply the same rule, so VM-side files agree with what Lima injects;
+- the containers': containers inside the VM reach the Mac the same way the VM does, unless the
+  tunnel also binds the docker0 address itself (a Linux host running docker directly).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import quote
+from dataclasses import dataclass
+
+from .addresses import parse_ip
+from .settings import Settings
+
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY")
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    ip = parse_ip(host)
+    return ip is not None and ip.is_loopback
+
+
+def url_host(host: str) -> str:
+    """A host as it appears in a URL or host:port: IPv6 literals in brackets."""
+    ip = parse_ip(host)
+    if isinstance(ip, ipaddress.IPv6Address):
+        return f"[{ip}]"
+    return host
+
+
+def userinfo(credentials: tuple[str, str | None] | None) -> str:
+    """`user:password@`, each part percent-encoded (RFC 3986 userinfo), or "" for none."""
+    if credentials is None:
+        return ""
+    user, password = credentials
+    text = quote(user, safe="")
+    if password is not None:
+        text += ":" + quote(password, safe="")
+    return text + "@"
+
+
+def proxy_url(scheme: str, host: str, port: int, auth: str = "") -> str:
+    return f"{scheme}://{auth}{url_host(host)}:{port}"
+
+
+def lima_view(url_hostname: str, vm_host_address: str) -> str:
+    """The host part Lima writes into the VM for a proxy on `url_hostname`."""
+    return vm_host_address if is_loopback(url_hostname) else url_hostname
+
+
+def systemd_escape(value: str) -> str:
+    """Unit files expand % specifiers; a literal % must be written %%."""
+    return value.replace("%", "%%")
+
+
+@dataclass(frozen=True)
+class Forward:
+    bind: str
+    port: int
+    host: str
+    hostport: int
+
+    @property
+    def ssh(self) -> str:
+        """`LocalForward` arguments as written in ssh_config."""
+        return f"{url_host(self.bind)}:{self.port} {url_host(self.host)}:{self.hostport}"
+
+
+@dataclass(frozen=True)
+class Derived:
+    mac_host: str
+    vm_host: str
+    container_host: str
+    mac_url: str
+    vm_url: str
+    container_url: str
+    no_proxy: str
+    forwards: tuple[Forward, ...]
+    colima_config: str
+    colima_start: str
+
+    def url(self, view: str) -> str:
+        """The proxy URL as the Mac, the VM or the containers reach it."""
+        return {"mac": self.mac_url, "vm": self.vm_url, "container": self.container_url}[view]
+
+    def env(self, view: str, case: str = "both") -> list[tuple[str, str]]:
+        """(NAME, value) of every proxy variable in `view`, in a stable order: HTTP_PROXY,
+        HTTPS_PROXY, NO_PROXY. `case` is "upper", "lower" or "both" (upper first; write both:
+        Go reads upper case first, curl, apt and wget lower case)."""
+        upper = [(n, self.url(view)) for n in PROXY_VARS] + [("NO_PROXY", self.no_proxy)]
+        lower = [(n.lower(), v) for n, v in upper]
+        return {"upper": upper, "lower": lower, "both": upper + lower}[case]
+
+
+def derive(s: Settings) -> Derived:
+    scheme, listen, port = s["proxy.scheme"], s["proxy.listen"], s["proxy.port"]
+    vm_host = lima_view(listen, s["vm.host_address"])
+    container_host = s["vm.bridge_address"] if s["vm.bridge_address"] in s["tunnel.also_bind"] else vm_host
+    binds = (listen, *s["tunnel.also_bind"])
+    forwards = tuple(Forward(b, port, s["tunnel.remote_host"], s["tunnel.remote_port"]) for b in binds)
+    profile = s["colima.profile"]
+    auth = userinfo(s.credentials)
+    start = " ".join([
+        "colima start",
+        *([f"--profile {profile}"] if profile != "default" else []),
+        f"--runtime {s['colima.runtime']} --cpu {s['colima.cpus']} --memory {s['colima.memory']}",
+        f"--vm-type={s['colima.vm_type']}",
+    ])
+    return Derived(
+        mac_host=listen,
+        vm_host=vm_host,
+        container_host=container_host,
+        mac_url=proxy_url(scheme, listen, port, auth),
+        vm_url=proxy_url(scheme, vm_host, port, auth),
+        container_url=proxy_url(scheme, container_host, port, auth),
+        no_proxy=",".join(s["proxy.no_proxy"]),
+        forwards=forwards,
+        colima_config=f"$HOME/.colima/{profile}/colima.yaml",
+        colima_start=start,
+    )

@@ -1,0 +1,39 @@
+"""Which settings feed which snippet, found by experiment rather than declared: each key is
+changed to another valid value in turn, and every snippet whose text changes depends on it.
+A declaration could drift from the templates; this cannot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..model.settings import FIELDS, SCHEMA, defaults
+from . import engine, manifest
+from .manifest import Snippet
+
+
+@dataclass(frozen=True)
+class Entry:
+    snippet: Snippet
+    settings: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def feeds() -> dict[str, tuple[str, ...]]:
+    # credentials only reach a reader's copy (render --out), so the experiment renders one
+    base = defaults().replace({"proxy.user": "user"})
+    environ = {FIELDS["proxy.password_env"].type.alternative(""): "password"}
+    snippets = manifest.load()
+    reference = engine.render_all(base.for_reader(environ), snippets)
+    found: dict[str, list[str]] = {path: [] for path in reference}
+    for field in SCHEMA:
+        changed = base.replace({field.path: field.type.alternative(base[field.path])}).for_reader(environ)
+        for path, text in engine.render_all(changed, snippets).items():
+            if text != reference[path]:
+                found[path].append(field.path)
+    return {path: tuple(keys) for path, keys in found.items()}
+
+
+def entries() -> list[Entry]:
+    table = feeds()
+    return [Entry(s, table.get(s.output, ())) for s in manifest.load()]

@@ -1,0 +1,141 @@
+"""Sphinx glue: render the snippets before the build, resolve the author's external labels,
+and turn the settings schema and the snippet manifest into reference tables.
+
+Nothing from proxy.toml is stored in Sphinx's config (that would force a full rebuild on
+every change); the snippets are files, and literalinclude's own dependency tracking re-reads
+only the pages whose snippets changed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from .. import api
+from ..errors import ProxydocsError
+from ..model.settings import SCHEMA, SECTIONS, toml_value
+from ..render import feeds
+
+logger = logging.getLogger(__name__)
+
+
+def render_snippets(app: Sphinx) -> None:
+    if not app.config.proxydocs_render:  # `-D proxydocs_render=0`: build what is already rendered
+        return
+    settings_file = Path(app.confdir) / app.config.proxydocs_settings
+    try:
+        settings = api.load_settings(settings_file)
+        result = api.render(settings, Path(app.srcdir))
+    except ProxydocsError as exc:
+        raise ExtensionError(f"proxydocs: {exc}") from None
+    for change in result.pending:
+        logger.info(f"proxydocs: {change.status}: {change.path}")
+    logger.info(f"proxydocs: {len(result.changes)} snippets, {len(result.pending)} written")
+
+
+def resolve_external(app: Sphinx, env, node, contnode):
+    """`:ref:` labels of the author's other pages resolve to an explicit external link."""
+    if node.get("reftype") != "ref":
+        return None
+    target = node.get("reftarget", "")
+    entry = app.config.proxydocs_external_refs.get(target)
+    if entry is None:
+        return None
+    title, url = entry
+    text = contnode.astext() if node.get("refexplicit") else title
+    ref = nodes.reference("", "", internal=False, refuri=url, reftitle=f"{title} (cloud-atlas)")
+    ref += nodes.inline(text, text, classes=["xref", "std", "std-ref", "external-ref"])
+    return ref
+
+
+class _RstDirective(SphinxDirective):
+    """A directive that produces reStructuredText lines and parses them in place."""
+
+    def lines(self) -> list[str]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def run(self) -> list[nodes.Node]:
+        container = nodes.container()
+        self.state.nested_parse(StringList(self.lines(), source="<proxydocs>"), self.content_offset, container)
+        return container.children
+
+
+def _table(header: list[str], rows: list[list[str]], widths: str = "auto") -> list[str]:
+    out = [".. list-table::", "   :header-rows: 1", f"   :widths: {widths}", ""]
+    for row in [header, *rows]:
+        out.append(f"   * - {row[0]}")
+        out += [f"     - {cell}" for cell in row[1:]]
+    return out + [""]
+
+
+class SettingsReference(_RstDirective):
+    """Every key of proxy.toml with its type, default and help, from the schema itself."""
+
+    def lines(self) -> list[str]:
+        out: list[str] = []
+        for section, doc in SECTIONS.items():
+            out += [f".. rubric:: [{section}]", "", doc, ""]
+            rows = [[f"``{f.path}``", f.type.describe(), f"``{toml_value(f.default)}``", f.help]
+                    for f in SCHEMA if f.section == section]
+            out += _table(["键", "类型", "默认值", "说明"], rows, "20 20 20 40")
+        return out
+
+
+class SnippetCatalogue(_RstDirective):
+    """Every snippet: where it goes, who reads it, which settings feed it, which pages."""
+
+    def lines(self) -> list[str]:
+        rows = []
+        for entry in feeds.entries():
+            s = entry.snippet
+            pages = ", ".join(f":doc:`/{p}`" for p in s.pages)
+            fed_by = ", ".join(f"``{k}``" for k in entry.settings) or "—"
+            where = f"{s.machine}: ``{s.target}``" if s.target else s.machine
+            name = f"``{s.output}``" + (" (反例)" if s.counterexample else "")
+            source = f"``{s.template}``" if s.template else "静态文件"
+            rows.append([name, s.kind, where, s.reader, source, fed_by, pages])
+        return _table(["文件", "类型", "位置", "读取程序", "模板", "来自设置", "页面"], rows)
+
+
+class CorrectionsList(_RstDirective):
+    """Each place where a generated snippet knowingly differs from the author's file."""
+
+    def lines(self) -> list[str]:
+        # the golden test's oracle, kept beside it (tests/golden/corrections.py)
+        oracle = _load_module(Path(self.env.app.confdir) / self.config.proxydocs_corrections)
+        CORRECTIONS, NEW_FILES = oracle.CORRECTIONS, oracle.NEW_FILES
+        rows = [[f"``{c.path}``", c.reason] for c in CORRECTIONS]
+        rows += [[f"``{path}``", f"新文件: {why}"] for path, why in NEW_FILES.items()]
+        return _table(["文件", "更正及原因"], rows, "35 65")
+
+
+def _load_module(path: Path):
+    spec = importlib.util.spec_from_file_location(f"proxydocs_{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise ExtensionError(f"proxydocs: {path}: cannot be loaded")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("proxydocs_settings", "proxy.toml", "env", types=[str])
+    app.add_config_value("proxydocs_corrections", "tests/golden/corrections.py", "env", types=[str])
+    app.add_config_value("proxydocs_render", True, "", types=[bool, int])
+    app.add_config_value("proxydocs_external_refs", {}, "env", types=[dict])
+    app.connect("builder-inited", render_snippets, priority=100)
+    app.connect("missing-reference", resolve_external)
+    app.add_directive("proxydocs-settings", SettingsReference)
+    app.add_directive("proxydocs-catalogue", SnippetCatalogue)
+    app.add_directive("proxydocs-corrections", CorrectionsList)
+    app.setup_extension("generator.site.form")
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,246 @@
+"""The reader's settings form, in Debian's Chromium: the page renders exactly the bytes that
+`proxydocs render --set ...` writes, refuses what the CLI refuses with the same message,
+remembers, shares and resets, and without JavaScript shows the defaults."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings
+
+from generator import api
+from generator.site import pagedata as browser_data
+from generator.errors import SettingsError
+from generator.model.settings import FIELDS, load, parse_overrides
+from support.hostile import any_text
+
+PAGES = ["container/colima/colima_proxy", "container/colima/colima_proxy_archive"]
+EXAMPLES = int(os.environ.get("PROXYDOCS_EXAMPLES", "25"))
+
+# At least ten settings sets a reader might type, with the edge cases of the derivation.
+SETS = [
+    {"proxy.port": "8118", "tunnel.hostname": "proxy.example.org"},
+    {"proxy.listen": "::1", "vm.host_address": "fd00::2"},  # loopback IPv6: the VM sees [fd00::2]
+    {"proxy.listen": "192.168.1.10"},  # not loopback: Lima passes it through unchanged
+    {"proxy.no_proxy": "localhost,10.1.2.3/8,*.corp.example,.internal,::1,0:0::1/128"},  # CIDRs normalised
+    {"tunnel.alias": "work_proxy.v2", "tunnel.user": "deploy.bot", "tunnel.ssh_port": "2222",
+     "tunnel.identity_file": "~/.ssh/proxy+work@host:1/id_ed25519"},
+    {"tunnel.hostname": "2001:DB8::1"},  # an IPv6 server, normalised to lower case
+    {"tunnel.hostname": "<MY_SERVER>"},  # a placeholder, as published docs use
+    {"proxy.port": "65535", "tunnel.remote_port": "1"},
+    {"proxy.listen": "127.0.0.2", "proxy.port": "1080"},  # all of 127/8 is loopback
+    {"vm.host_address": "host.lima.internal"},
+    {"proxy.no_proxy": "*"},
+    {"proxy.listen": "::ffff:127.0.0.1", "vm.host_address": "10.0.2.2"},  # IPv4-mapped is not loopback in 3.11
+    {"proxy.port": " 3129 ", "tunnel.hostname": "xn--80ak6aa92e.com."},  # spaces around an integer; a root dot
+]
+
+
+def open_page(browser, url, docname, js=True, suffix=".html"):
+    context = browser.new_context(java_script_enabled=js)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
+    page.goto(f"{url}/{docname}{suffix}")
+    return context, page, errors
+
+
+def python_render(texts: dict[str, str]) -> dict[str, str]:
+    return api.render_text(load(None, [f"{k}={v}" for k, v in texts.items()]))
+
+
+def python_values(rendered: dict[str, str]) -> dict[str, str]:
+    import re
+    return dict(re.findall(r"^\.\. \|(\w+)\| replace:: ``(.*)``$", rendered[browser_data.SUBSTITUTIONS], re.M))
+
+
+def page_state(page) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(snippet output, text shown) for every personalisable block, (name, text) for values."""
+    return page.evaluate("""() => {
+        const data = window.PROXYDOCS_DATA;
+        const blocks = [...document.querySelectorAll("div[class*='pd-snippet-']")].map((el) => {
+            const id = [...el.classList].find((c) => c.startsWith("pd-snippet-")).slice(11);
+            return [data.snippets[id].output, el.querySelector("pre").textContent];
+        });
+        const values = [...document.querySelectorAll("code[class*='pd-value-']")].map((el) =>
+            [[...el.classList].find((c) => c.startsWith("pd-value-")).slice(9), el.textContent]);
+        return [blocks, values];
+    }""")
+
+
+def fill(page, texts: dict[str, str]) -> None:
+    page.click("button.proxydocs-reset")
+    for path, text in texts.items():
+        page.fill(f"input[name='{path}']", text)
+
+
+def assert_page_matches(page, texts):
+    expected = python_render(texts)
+    values = python_values(expected)
+    blocks, shown_values = page_state(page)
+    assert len(blocks) >= 10
+    for output, shown in blocks:
+        assert shown.rstrip("\n") == expected[output].rstrip("\n"), f"{output} with {texts}"
+    assert shown_values
+    for name, shown in shown_values:
+        assert shown == values[name], f"|{name}| with {texts}"
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_the_form_renders_what_the_cli_writes(site, browser, docname):
+    url, _ = site
+    context, page, errors = open_page(browser, url, docname)
+    assert page.locator("#proxydocs-form").is_visible()
+    for texts in SETS:
+        fill(page, texts)
+        assert_page_matches(page, texts)
+    assert errors == []
+    context.close()
+
+
+def test_copying_the_personalised_config_json(site, browser):
+    """The issue's reader: types a new port and host, copies config.json, gets the CLI's bytes."""
+    url, _ = site
+    context, page, _ = open_page(browser, url, PAGES[0])
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+    texts = {"proxy.port": "8118", "proxy.listen": "127.0.0.1", "vm.host_address": "192.168.106.1",
+             "tunnel.hostname": "proxy.example.org"}
+    fill(page, texts)
+    output = "container/colima/colima_proxy/config.json"
+    ident = browser_data.snippet_ids()[output]
+    block = page.locator(f"div.pd-snippet-{ident}")
+    block.hover()
+    block.locator("xpath=..").locator("button.copybtn").first.click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.rstrip("\n") == python_render(texts)[output].rstrip("\n")
+    assert "192.168.106.1:8118" in copied
+    context.close()
+
+
+def test_invalid_values_are_refused_with_the_cli_message(site, browser):
+    url, _ = site
+    context, page, _ = open_page(browser, url, PAGES[0])
+    good = {"proxy.port": "8118"}
+    fill(page, good)
+    for path, text in [("proxy.port", "70000"), ("tunnel.hostname", "a;ProxyCommand=id"), ("tunnel.user", "root`id`"),
+                       ("proxy.no_proxy", "a,,b"), ("tunnel.alias", "My Proxy"), ("vm.host_address", "<HOST>"),
+                       ("proxy.listen", "localhost"), ("tunnel.identity_file", "~/my key")]:
+        page.fill(f"input[name='{path}']", text)
+        _, problems = parse_overrides([f"{path}={text}"])
+        assert problems, text
+        shown = page.locator(f".proxydocs-error[data-for='{path}']").text_content()
+        assert shown == f"{path}: {problems[0][2]}"
+        assert page.locator(f"input[name='{path}']").get_attribute("aria-invalid") == "true"
+        assert_page_matches(page, good)  # the snippets keep their last valid state
+        page.fill(f"input[name='{path}']", good.get(path, page.evaluate(f"PROXYDOCS_DATA.texts['{path}']")))
+    context.close()
+
+
+def test_remembered_shared_and_reset(site, browser):
+    url, _ = site
+    texts = SETS[1]
+    context, page, _ = open_page(browser, url, PAGES[0])
+    fill(page, texts)
+    share = page.locator("a.proxydocs-share").get_attribute("href")
+    assert "proxy.listen=%3A%3A1" in share
+    page.reload()  # localStorage keeps it in this browser
+    assert_page_matches(page, texts)
+    page.goto(f"{url}/{PAGES[1]}.html")  # and on the other article
+    assert_page_matches(page, texts)
+    page.click("button.proxydocs-reset")
+    assert_page_matches(page, {})
+    assert page.evaluate("localStorage.getItem('proxydocs.settings')") is None
+    context.close()
+
+    # a fresh browser (nothing stored) follows the shared link
+    other, page, _ = open_page(browser, url, f"{PAGES[0]}.html?{share.split('?', 1)[1]}", suffix="")
+    assert_page_matches(page, texts)
+    other.close()
+
+
+def test_without_javascript_the_page_shows_the_defaults(site, browser):
+    url, root = site
+    context, page, _ = open_page(browser, url, PAGES[0], js=False)
+    assert not page.locator("#proxydocs-form").is_visible()
+    expected = python_render({})
+    for output, shown in page_state_static(page):
+        assert shown.rstrip("\n") == expected[output].rstrip("\n")
+    context.close()
+
+
+def page_state_static(page):
+    ids = {v: k for k, v in browser_data.snippet_ids().items()}
+    out = []
+    for el in page.locator("div[class*='pd-snippet-']").all():
+        ident = next(c for c in el.get_attribute("class").split() if c.startswith("pd-snippet-"))[11:]
+        out.append((ids[ident], el.locator("pre").text_content()))
+    assert len(out) >= 10
+    return out
+
+
+# ----------------------------------------------------------------------------- shared vectors
+FORM_FIELDS = list(browser_data.FORM)
+
+
+@pytest.fixture(scope="module")
+def runtime(site, browser):
+    url, _ = site
+    context, page, errors = open_page(browser, url, PAGES[0])
+    yield page
+    assert errors == []
+    context.close()
+
+
+def python_parse(path: str, text: str):
+    try:
+        value = FIELDS[path].type.parse_text(text)
+    except ValueError as exc:
+        return {"error": str(exc)}
+    return {"value": list(value) if isinstance(value, tuple) else value}
+
+
+JS_PARSE = """([path, text]) => {
+    try { return {value: window.proxydocs.parseText(path, text)}; }
+    catch (e) { if (e instanceof window.proxydocs.Refusal) return {error: e.message}; throw e; }
+}"""
+JS_RENDER = """(texts) => {
+    const r = window.proxydocs.parseAll(texts);
+    return r.errors ? {errors: r.errors} : window.proxydocs.renderAll(r.values);
+}"""
+
+
+@pytest.mark.parametrize("path", FORM_FIELDS)
+def test_any_text_parses_and_renders_as_in_python(runtime, path):
+    """For any string in a form field: the same refusal and message, or the same value and the
+    same bytes in every snippet (hypothesis, shared between Python and the page)."""
+    ft = FIELDS[path].type
+
+    @given(text=any_text(ft))
+    @hsettings(max_examples=EXAMPLES * 2, deadline=None, derandomize=True, database=None,
+               suppress_health_check=list(HealthCheck))
+    def check(text):
+        want = python_parse(path, text)
+        got = runtime.evaluate(JS_PARSE, [path, text])
+        assert got == want, (text, got, want)
+        if "value" in want:
+            try:
+                expected = python_render({path: text})
+            except SettingsError:
+                return
+            assert runtime.evaluate(JS_RENDER, {path: text}) == expected
+
+    check()
+
+
+def test_the_data_file_is_the_same_bytes_in_every_process():
+    """Sphinx rebuilds and browsers re-fetch on a change: two processes with different hash
+    seeds must write the same data file (no set or dict order may leak into it)."""
+    code = "import sys; from generator.site import pagedata; from generator.model import settings; sys.stdout.write(pagedata.data_js(settings.defaults()))"
+    outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(outputs) == 1
+    assert "proxy.user" in outputs.pop()  # the schema is there; its value is the default ""

@@ -1,0 +1,47 @@
+"""The error catalogue page shows every message proxydocs can print (read from the source by
+tests/messages.py), and the messages users meet most are shown exactly as the CLI prints them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from support import ROOT, run_cli
+from support.messages import collect
+
+PAGE = ROOT / "docs/reference/errors.rst"
+
+
+def page_text() -> str:
+    return re.sub(r"\s+", " ", PAGE.read_text(encoding="utf-8"))
+
+
+MESSAGES = collect()
+
+
+def test_the_source_has_messages_to_check():
+    # the extractor itself must keep finding them: a refactor that hid them would pass vacuously
+    assert len(MESSAGES) >= 90
+    assert {m.file.split("/")[-1] for m in MESSAGES} >= {"types.py", "settings.py", "write.py", "urls.py", "ssh.py"}
+
+
+@pytest.mark.parametrize("message", MESSAGES, ids=[f"{m.file}:{m.line}" for m in MESSAGES])
+def test_every_message_is_in_the_catalogue(message):
+    assert message.pattern.search(page_text()), (
+        f"{message.file}:{message.line}: {message.text!r} is not shown on {PAGE.relative_to(ROOT)}; "
+        "add an example with its cause and fix")
+
+
+@pytest.mark.parametrize("args", [
+    ("render", "--set", "proxy.port=70000"),
+    ("render", "--set", "tunnel.alias=My Proxy"),
+    ("render", "--set", "proxy.no_proxy=a,,b"),
+    ("render", "--set", "vm.host_adress=1.2.3.4"),
+])
+def test_printed_messages_match_the_catalogue(tmp_path, args):
+    """What the CLI prints matches a catalogue entry's pattern (the entry is a real message)."""
+    result = run_cli(*args, "--out", str(tmp_path))
+    assert result.code == 2
+    reason = result.err.strip().split(": ", 3)[-1]
+    assert any(m.pattern.fullmatch(reason) for m in MESSAGES), reason

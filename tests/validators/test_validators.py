@@ -1,0 +1,177 @@
+"""Each validator asks the real program, passes the generated tree, and catches a broken
+input; the counter-example fails the way the guide says; the author's published files show
+every listed defect."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from support import DOCS, REFERENCE, ROOT, require
+from generator import api
+from generator.render import manifest
+from generator.model import settings
+from generator.validate import Target, kinds, validate_file, validate_tree
+
+SNIPPETS = {s.output: s for s in manifest.load()}
+DEFAULTS = settings.defaults()
+TOOLS = ("ssh", "bash", "shellcheck", "apt-config", "systemd-analyze", "setpriv", "systemd", "docker")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def tools():
+    return require(*TOOLS)
+
+
+def findings_for(tmp_path: Path, output: str, text: str, s=DEFAULTS) -> list[str]:
+    path = tmp_path / output
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return [f.message for f in validate_file(Target(path, SNIPPETS[output], s))]
+
+
+def test_every_kind_has_a_validator():
+    assert {s.kind for s in SNIPPETS.values()} <= kinds()
+
+
+def test_the_committed_tree_passes():
+    assert [str(f) for f in api.validate(DEFAULTS, DOCS)] == []
+
+
+@pytest.mark.parametrize("overrides", [
+    ["proxy.port=8118", "tunnel.hostname=proxy.example.org", "tunnel.user=ops", "tunnel.ssh_port=2222"],
+    ["proxy.listen=::1", "vm.host_address=fd00::2", "proxy.no_proxy=localhost,.corp.example,fd00::/8"],
+    ["tunnel.also_bind=172.17.0.1", "colima.runtime=docker", "colima.profile=work"],
+])
+def test_other_settings_pass_too(tmp_path, overrides):
+    s = settings.load(None, overrides)
+    api.render(s, tmp_path)
+    generated = tuple(x for x in manifest.load() if x.generated)
+    assert [str(f) for f in validate_tree(tmp_path, s, generated)] == []
+
+
+ARCHIVE = "container/colima/colima_proxy_archive/"
+GUIDE = "container/colima/colima_proxy/"
+RENDERED = api.render_text(DEFAULTS)
+
+BROKEN = [
+    # (snippet, old, new, words a finding must contain)
+    (ARCHIVE + "ssh_config", "  User admin\n", "  User admin\n  ProxyCommand sh -c 'touch /tmp/pwned'\n", "unexpected keyword"),
+    (ARCHIVE + "ssh_config", "LocalForward 127.0.0.1:3128", "LocalForward 127.0.0.1:3129", "LocalForward"),
+    (GUIDE + "ssh_config", "  LocalForward 127.0.0.1:3128 127.0.0.1:3128\n", "", "LocalForward"),
+    (GUIDE + "ssh_config", "Port 22", "Port 2x2", "ssh rejects the file"),
+    (GUIDE + "ssh_config", "User admin", "User root", "user"),
+    (ARCHIVE + "apt_proxy", '3128/";\nAcquire::https', '3128/"\nAcquire::https', "Syntax error"),
+    (ARCHIVE + "apt_proxy", "http://192.168.5.2:3128/\";\n", "http://127.0.0.1:3128/\";\n", "the settings say"),
+    (ARCHIVE + "environment", 'http_proxy="http://192.168.5.2:3128"\n', "", "http_proxy is not set"),
+    (ARCHIVE + "environment", 'HTTPS_PROXY="http://192.168.5.2:3128"', 'HTTPS_PROXY="http://192.168.5.2:3128#x"', "'#' ends the value"),
+    (GUIDE + "environment", "NO_PROXY=localhost", "NO_PROXY=,localhost", "empty entry"),
+    (GUIDE + "colima_env", "http_proxy=http://192.168.5.2:3128", "http_proxy=http://127.0.0.1:3128", "differ"),
+    ("docker/network/docker_proxy/http-proxy.conf", 'Environment="HTTP_PROXY', 'Environment="HTTP_PROXY\n', "systemd-analyze verify"),
+    ("docker/network/docker_proxy/http-proxy.conf", "[Service]", "[Servce]", "systemd-analyze verify"),
+    ("docker/network/docker_proxy/http-proxy.conf", "HTTPS_PROXY=http://192.168.5.2", "HTTPS_PROXY=http://192.168.5.3", "systemd merges"),
+    ("docker/network/docker_proxy/create_http_proxy_conf_for_docker", "cat <<'EOF'", "cat <<EOF", "unquoted heredoc"),
+    ("docker/network/docker_proxy/create_http_proxy_conf_for_docker", "fi\n", "", "bash -n"),
+    ("docker/network/docker_proxy/create_http_proxy_conf_for_docker", "systemctl restart docker", "systemctl restart $1", "shellcheck"),
+    (GUIDE + "systemctl_show_env", '10.0.0.0/8"', '10.0.0.0/8,"', "ends with a comma"),
+    (GUIDE + "systemctl_show_env", '"NO_PROXY=', 'NO_PROXY="', "systemd reports"),
+    (GUIDE + "config.json", '"httpProxy"', '"httpproxy"', "httpproxy"),
+    (GUIDE + "config.json", '"default":', '"default":,', "not JSON"),
+    (GUIDE + "config.json", '"httpProxy": "http://192.168.5.2:3128"', '"httpProxy": 3128', "Error parsing config file"),
+    (GUIDE + "config.json", "http://192.168.5.2:3128\",\n     \"httpsProxy", "http://127.0.0.1:3128\",\n     \"httpsProxy", "docker create sends"),
+    (GUIDE + "daemon.json", '"http-proxy"', '"httpProxy"', "httpProxy"),
+    (GUIDE + "colima.yaml", "env:", "vmtype: vz\nenv:", "vmtype"),
+    (GUIDE + "colima.yaml", "env:", "cpu: four\nenv:", "'four' is not of type 'integer'"),
+    (GUIDE + "colima.yaml", "HTTP_PROXY: http://127.0.0.1:3128", "HTTP_PROXY: 127.0.0.1:3128", "no scheme"),
+    (GUIDE + "proxy_env", 'https_proxy="http://127.0.0.1:3128"', 'https_proxy="http:127.0.0.1:3128"', "no scheme"),
+    (GUIDE + "dockerfile_env", "ENV HTTPS_PROXY=", "ENV HTTP_PROXY=", "set twice"),
+    ("_generated/settings.txt", ".. |proxy_port|", "|proxy_port|", "not an RST comment"),
+]
+
+
+@pytest.mark.parametrize("output,old,new,words", BROKEN, ids=[f"{b[0].rsplit('/', 1)[-1]}:{b[3]}" for b in BROKEN])
+def test_broken_input_is_caught(tmp_path, output, old, new, words):
+    text = RENDERED[output]
+    assert old in text, "the test's mutation no longer applies"
+    found = findings_for(tmp_path, output, text.replace(old, new, 1))
+    assert any(words in f for f in found), found
+
+
+def test_counterexample_is_rejected_by_validators():
+    s = SNIPPETS[GUIDE + "proxy_env_simple"]
+    found = validate_file(Target(DOCS / s.output, s, DEFAULTS))
+    assert any("has no scheme" in f.message for f in found)
+
+
+def apt_download_with_env(env_file: Path) -> str:
+    """Source the snippet with bash and let apt fetch through the proxy it names."""
+    tools = require("apt-helper", "bash")
+    work = Path(tempfile.mkdtemp(prefix="proxydocs-apt-"))
+    shutil.chown(work, "_apt") if os.geteuid() == 0 else None
+    script = ('set -a; . "$1"; exec "$2" -o Acquire::Retries=0 -o Acquire::http::Timeout=3 '
+              'download-file http://127.0.0.2:9/never "$3/out"')
+    proc = subprocess.run([tools["bash"], "--norc", "-c", script, "_", str(env_file), tools["apt-helper"], str(work)],
+                          capture_output=True, text=True, timeout=30, env={"PATH": "/usr/bin:/bin"})
+    shutil.rmtree(work, ignore_errors=True)
+    return proc.stdout + proc.stderr
+
+
+def test_apt_rejects_the_short_form_as_the_guide_says():
+    output = apt_download_with_env(DOCS / GUIDE / "proxy_env_simple")
+    # the guide's words (substitution |apt_unsupported|) are apt's own words
+    assert "Unsupported proxy configured: 127.0.0.1://3128" in output, output
+
+
+def test_apt_accepts_the_correct_form():
+    output = apt_download_with_env(DOCS / GUIDE / "proxy_env")
+    assert "Unsupported proxy" not in output
+    assert "127.0.0.1:3128" in output  # it went to the proxy (nothing listens there: that is fine)
+
+
+DEFECTS = [
+    # (published file, words of the finding): the defects the issue names, and more
+    (GUIDE + "proxy_env", "'http:127.0.0.1:3128' has no scheme"),
+    (GUIDE + "dockerfile_env", "HTTP_PROXY is set twice"),
+    (GUIDE + "dockerfile_env", "HTTPS_PROXY is not set"),
+    (GUIDE + "systemctl_show_env", "ends with a comma"),
+    (ARCHIVE + "systemctl_show_env", "ends with a comma"),
+    (ARCHIVE + "apt_proxy", "Syntax error"),
+    ("docker/network/docker_proxy/create_http_proxy_conf_for_docker", "trailing whitespace"),
+    ("kubernetes/container_runtimes/containerd/containerd_proxy/create_http_proxy_conf_for_containerd", "trailing whitespace"),
+    ("docker/network/docker_proxy/create_http_proxy_conf_for_docker", "unquoted heredoc"),
+    (ARCHIVE + "ssh_config", "LocalForward"),
+    (ARCHIVE + "environment", "http_proxy is not set"),
+    (GUIDE + "config.json", "docker create sends"),
+    (GUIDE + "dockerfile_env", "scheme 'ftp'"),
+]
+
+
+@pytest.fixture(scope="module")
+def published_findings():
+    present = tuple(s for s in manifest.load() if (REFERENCE / s.output).exists())
+    return validate_tree(REFERENCE, DEFAULTS, present)
+
+
+@pytest.mark.parametrize("output,words", DEFECTS, ids=[f"{d[0].rsplit('/', 1)[-1]}:{d[1]}" for d in DEFECTS])
+def test_published_defect_is_found(published_findings, output, words):
+    mine = [f.message for f in published_findings if f.file == str(REFERENCE / output)]
+    assert any(words in m for m in mine), mine
+
+
+def test_published_defect_count_is_the_documented_one(published_findings):
+    page = (DOCS / "reference" / "snippets.rst").read_text(encoding="utf-8")
+    assert f"共 {len(published_findings)} 处问题" in page
+
+
+def test_a_missing_program_is_an_error_not_a_pass():
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "generator", "validate"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "PATH": "/nonexistent"})
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "is not installed" in proc.stderr
