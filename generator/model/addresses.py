@@ -13,7 +13,10 @@ _LABEL_RE = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
 
 def printable(value: str) -> str:
-    return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
+    """A value quoted for a message: ascii() (every character outside printable ASCII escaped,
+    so a look-alike letter shows as \u0430 and no Python or Unicode version changes the text),
+    cut at 60 characters."""
+    return ascii(value) if len(value) <= 60 else ascii(value[:57] + "...")
 
 
 def check_hostname(value: str) -> str:

@@ -280,8 +280,15 @@ PATH = Pattern(
 )
 PROFILE = Pattern(r"[A-Za-z0-9][A-Za-z0-9_.-]*", "a colima profile name (letters, digits, '.', '_', '-')")
 ENV_NAME = Pattern(r"[A-Za-z_][A-Za-z0-9_]*", "an environment variable name", 128)
+# Characters no value may carry, whatever its type: C0 and C1 controls, DEL, every space and
+# line or paragraph separator, zero-width and bidirectional formatting characters (they make a
+# pasted line read differently from what runs) and lone surrogates (bytes that were not UTF-8).
+# Spelled out as ASCII escapes rather than \s or \p{...}, so that Python's re and the page's
+# JavaScript read the same class whatever Unicode version either of them knows.
+UNSAFE_CHARS = (r"\x00-\x20\x7f-\xa0\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff"
+                r"\ud800-\udfff")
 PROXY_USER = Pattern(
-    r"[^\s\x00-\x1f\x7f]+",
+    rf"[^{UNSAFE_CHARS}]+",
     "a proxy user name (no spaces or control characters; it is percent-encoded in URLs)",
     128,
 )

@@ -25,6 +25,7 @@ from .. import api
 from . import pagedata
 
 STATIC = Path(str(files("generator.site") / "static"))  # package data
+SCRIPTS = ("pyport.js", "core.js", "page.js")
 
 
 class MarkValues(SphinxTransform):
@@ -103,7 +104,7 @@ def write_data(app: Sphinx) -> None:
     if not target.is_file() or target.read_text(encoding="utf-8") != text:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    app.add_js_file("proxydocs-data.js", priority=499)  # before proxydocs.js
+    app.add_js_file("proxydocs-data.js", priority=499)  # before the scripts that read it
 
 
 def add_static(app: Sphinx, config) -> None:
@@ -115,7 +116,8 @@ def setup(app: Sphinx) -> dict:
     app.add_transform(MarkValues)
     app.connect("doctree-read", mark_snippets)
     app.add_directive("proxydocs-form", SettingsForm)
-    app.add_js_file("proxydocs.js")
+    for script in SCRIPTS:  # in this order: each needs the ones before it
+        app.add_js_file(script)
     app.add_css_file("proxydocs.css")
     app.connect("builder-inited", write_data, priority=600)  # after the snippets are rendered
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -33,5 +33,5 @@ def check_apt(t: Target) -> list[Finding]:
             continue
         findings += [t.finding(0, f"Acquire::{scheme}::Proxy: {p}") for p in urls.proxy_url_problems(have)]
         if have != want:
-            findings.append(t.finding(0, f"apt reads Acquire::{scheme}::Proxy {have!r}; the settings say {want!r}"))
+            findings.append(t.finding(0, f"apt reads Acquire::{scheme}::Proxy {have!a}; the settings say {want!a}"))
     return findings

@@ -102,7 +102,7 @@ def validate_tree(root: Path, settings: Settings, snippets, paths: list[Path] | 
         if wanted is not None and path.resolve() not in wanted:
             continue
         if snippet.kind not in REGISTRY:
-            findings.append(Finding(str(path), 0, f"kind {snippet.kind!r} has no validator; known kinds: "
+            findings.append(Finding(str(path), 0, f"kind {snippet.kind!a} has no validator; known kinds: "
                                     f"{', '.join(sorted(kinds()))}"))
             continue
         if not path.exists():

@@ -23,10 +23,10 @@ def pam_env_parse(text: str) -> tuple[dict[str, str], list[tuple[int, str]]]:
             line = line[len("export "):].lstrip()
         name, eq, value = line.partition("=")
         if not eq or not _NAME.fullmatch(name):
-            problems.append((n, f"pam_env cannot read {raw!r} (expected NAME=VALUE)"))
+            problems.append((n, f"pam_env cannot read {raw!a} (expected NAME=VALUE)"))
             continue
         if "#" in value:
-            problems.append((n, f"{name}: '#' ends the value for pam_env; {value.split('#')[0]!r} is all it reads"))
+            problems.append((n, f"{name}: '#' ends the value for pam_env; {value.split('#')[0]!a} is all it reads"))
             value = value.split("#", 1)[0]
         if value[:1] in ("'", '"'):
             if value[-1:] != value[:1] or len(value) < 2:

@@ -56,7 +56,7 @@ def check_assignments(t: Target) -> list[Finding]:
     for name, value in sorted(env.items()):
         want = t.expect.variable(name)
         if value != want:
-            findings.append(t.finding(0, f"{name} is {value!r}; the settings say {want!r}"))
+            findings.append(t.finding(0, f"{name} is {value!a}; the settings say {want!a}"))
     return findings
 
 

@@ -37,7 +37,7 @@ def check_ssh_config(t: Target) -> list[Finding]:
     for key, want in t.expect.ssh.items():
         have = got.get(key, [""])[0]
         if (have.lower() if key == "hostname" else have) != want:
-            findings.append(t.finding(0, f"ssh -G shows {key} {have!r}; the settings say {want!r}"))
+            findings.append(t.finding(0, f"ssh -G shows {key} {have!a}; the settings say {want!a}"))
     want_forwards = t.expect.local_forwards
     have_forwards = sorted(got.get("localforward", []))
     if have_forwards != want_forwards:

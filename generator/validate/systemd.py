@@ -94,5 +94,5 @@ def check_systemctl_show(t: Target) -> list[Finding]:
         want = "Environment=" + systemctl_show(e.split("=", 1) for e in entries)
         have = lines[n] if n < len(lines) else ""
         if have != want:
-            findings.append(t.finding(n + 1, f"systemd reports {want!r}, the snippet shows {have!r}"))
+            findings.append(t.finding(n + 1, f"systemd reports {want!a}, the snippet shows {have!a}"))
     return findings

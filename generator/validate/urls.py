@@ -12,38 +12,38 @@ _URL = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?:(?P<userinfo>[^@/]*
 
 def proxy_url_problems(value: str) -> list[str]:
     if "://" not in value:
-        return [f"proxy URL {value!r} has no scheme and '//' (write http://HOST:PORT)"]
+        return [f"proxy URL {value!a} has no scheme and '//' (write http://HOST:PORT)"]
     m = _URL.fullmatch(value)
     if not m:
-        return [f"proxy URL {value!r} is malformed"]
+        return [f"proxy URL {value!a} is malformed"]
     problems = []
     if m["scheme"] not in SCHEMES:
-        problems.append(f"proxy URL {value!r}: scheme {m['scheme']!r} is not one of {', '.join(SCHEMES)}")
+        problems.append(f"proxy URL {value!a}: scheme {m['scheme']!a} is not one of {', '.join(SCHEMES)}")
     host = m["host"]
     if not host:
-        problems.append(f"proxy URL {value!r} has no host")
+        problems.append(f"proxy URL {value!a} has no host")
     elif host.startswith("["):
         if parse_ip(host) is None or ":" not in host:
-            problems.append(f"proxy URL {value!r}: {host} is not an IPv6 literal")
+            problems.append(f"proxy URL {value!a}: {host} is not an IPv6 literal")
     elif parse_ip(host) is None and not PLACEHOLDER_RE.fullmatch(host):
         if ":" in host:
-            problems.append(f"proxy URL {value!r}: an IPv6 address must be in brackets")
+            problems.append(f"proxy URL {value!a}: an IPv6 address must be in brackets")
         else:
             try:
                 check_hostname(host)
             except ValueError as exc:
-                problems.append(f"proxy URL {value!r}: {exc}")
+                problems.append(f"proxy URL {value!a}: {exc}")
     port = m["port"]
     if port is None or not port.isdigit() or not 1 <= int(port) <= 65535:
-        problems.append(f"proxy URL {value!r} needs a port 1..65535")
+        problems.append(f"proxy URL {value!a} needs a port 1..65535")
     if m["path"] not in (None, "/"):
-        problems.append(f"proxy URL {value!r} has a path")
+        problems.append(f"proxy URL {value!a} has a path")
     return problems
 
 
 def no_proxy_problems(value: str) -> list[str]:
     if value.endswith(","):
-        return [f"NO_PROXY {value!r} ends with a comma (an empty entry)"]
+        return [f"NO_PROXY {value!a} ends with a comma (an empty entry)"]
     problems = []
     for entry in value.split(","):
         try:
@@ -73,8 +73,8 @@ def pair_problems(env: dict[str, str], expected_url: str, expected_no_proxy: str
             problems.append(f"{missing} is not set (write both cases: Go reads uppercase first, curl/apt/wget lowercase)")
             continue
         if env[upper] != env[lower]:
-            problems.append(f"{upper} and {lower} differ: {env[upper]!r} vs {env[lower]!r}")
+            problems.append(f"{upper} and {lower} differ: {env[upper]!a} vs {env[lower]!a}")
         want = expected_no_proxy if upper == "NO_PROXY" else expected_url
         if env[upper] != want:
-            problems.append(f"{upper} is {env[upper]!r}; the settings say {want!r}")
+            problems.append(f"{upper} is {env[upper]!a}; the settings say {want!a}")
     return problems

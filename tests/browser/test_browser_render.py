@@ -182,60 +182,6 @@ def page_state_static(page):
     return out
 
 
-# ----------------------------------------------------------------------------- shared vectors
-FORM_FIELDS = list(browser_data.FORM)
-
-
-@pytest.fixture(scope="module")
-def runtime(site, browser):
-    url, _ = site
-    context, page, errors = open_page(browser, url, PAGES[0])
-    yield page
-    assert errors == []
-    context.close()
-
-
-def python_parse(path: str, text: str):
-    try:
-        value = FIELDS[path].type.parse_text(text)
-    except ValueError as exc:
-        return {"error": str(exc)}
-    return {"value": list(value) if isinstance(value, tuple) else value}
-
-
-JS_PARSE = """([path, text]) => {
-    try { return {value: window.proxydocs.parseText(path, text)}; }
-    catch (e) { if (e instanceof window.proxydocs.Refusal) return {error: e.message}; throw e; }
-}"""
-JS_RENDER = """(texts) => {
-    const r = window.proxydocs.parseAll(texts);
-    return r.errors ? {errors: r.errors} : window.proxydocs.renderAll(r.values);
-}"""
-
-
-@pytest.mark.parametrize("path", FORM_FIELDS)
-def test_any_text_parses_and_renders_as_in_python(runtime, path):
-    """For any string in a form field: the same refusal and message, or the same value and the
-    same bytes in every snippet (hypothesis, shared between Python and the page)."""
-    ft = FIELDS[path].type
-
-    @given(text=any_text(ft))
-    @hsettings(max_examples=EXAMPLES * 2, deadline=None, derandomize=True, database=None,
-               suppress_health_check=list(HealthCheck))
-    def check(text):
-        want = python_parse(path, text)
-        got = runtime.evaluate(JS_PARSE, [path, text])
-        assert got == want, (text, got, want)
-        if "value" in want:
-            try:
-                expected = python_render({path: text})
-            except SettingsError:
-                return
-            assert runtime.evaluate(JS_RENDER, {path: text}) == expected
-
-    check()
-
-
 def test_the_data_file_is_the_same_bytes_in_every_process():
     """Sphinx rebuilds and browsers re-fetch on a change: two processes with different hash
     seeds must write the same data file (no set or dict order may leak into it)."""

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from generator.model import types as t
 
 # characters that mean something to at least one reader of the generated files
-HOSTILE = "\n\r\t \"'`$(){}[]%#;&|<>\\*?!=,:@/~^" + "\x00\x1b\x7f\u00a0\u2028\u0430\u0435\uff0e\u200b"
+HOSTILE = "\n\r\t \"'`$(){}[]%#;&|<>\\*?!=,:@/~^" + "\x00\x1b\x7f\x85\u00a0\u2028\u0430\u0435\uff0e\u200b\u202e\ufeff"
 SAFE = string.ascii_letters + string.digits + ".-_"
 
 

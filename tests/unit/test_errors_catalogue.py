@@ -4,9 +4,12 @@ tests/messages.py), and the messages users meet most are shown exactly as the CL
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
+from generator.errors import EXIT_CODES
 from support import ROOT, run_cli
 from support.messages import collect
 
@@ -45,3 +48,16 @@ def test_printed_messages_match_the_catalogue(tmp_path, args):
     assert result.code == 2
     reason = result.err.strip().split(": ", 3)[-1]
     assert any(m.pattern.fullmatch(reason) for m in MESSAGES), reason
+
+
+def test_the_readme_exit_codes_are_the_cli_table():
+    rows = re.findall(r"^\| (\d) \| (.+) \|$", (ROOT / "README.md").read_text(encoding="utf-8"), re.M)
+    assert {int(code): text for code, text in rows} == {c: t.replace("\n", " ") for c, t in EXIT_CODES.items()}
+
+
+def test_the_help_shows_the_exit_code_table():
+    proc = subprocess.run([sys.executable, "-m", "generator", "render", "--help"], capture_output=True, text=True,
+                          check=True, cwd=ROOT)
+    help_text = " ".join(proc.stdout.split())
+    for code, text in EXIT_CODES.items():
+        assert f" {code} " + " ".join(text.split()) in help_text

@@ -1,0 +1,147 @@
+"""The page's JavaScript core (site/static/pyport.js and core.js) against the Python it ports,
+on a blank page in Debian's Chromium: no Sphinx build, no DOM, every field kind (the form's
+and the others: optional, choice, addresses), every output filter, and whole renderings. The
+form itself is tested on the built pages in tests/browser."""
+
+from __future__ import annotations
+
+import os
+from importlib.resources import files
+
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from generator import api
+from generator.errors import SettingsError, TemplateError
+from generator.model.settings import FIELDS, defaults, load
+from generator.render.formats import FILTERS
+from generator.site import jscompile, pagedata
+from support.hostile import HOSTILE, SAFE, any_text
+
+EXAMPLES = int(os.environ.get("PROXYDOCS_EXAMPLES", "25"))
+STATIC = files("generator.site") / "static"
+SETTINGS = dict(max_examples=EXAMPLES * 2, deadline=None, derandomize=True, database=None,
+                suppress_health_check=list(HealthCheck))
+
+
+@pytest.fixture(scope="module")
+def core(browser):
+    """A blank page holding the data file, pyport.js and core.js, and nothing else."""
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.route("**/*", lambda route: route.abort())  # nothing to fetch: everything is inline
+    page.set_content("<!doctype html><html><body></body></html>")
+    page.add_script_tag(content=pagedata.data_js(defaults()))
+    for script in ("pyport.js", "core.js"):
+        page.add_script_tag(content=(STATIC / script).read_text(encoding="utf-8"))
+    page.evaluate("window.CORE = window.proxydocsCore.make(window.PROXYDOCS_DATA)")
+    yield page
+    assert errors == []
+    context.close()
+
+
+JS_PARSE = """([type, text]) => {
+    try { const v = window.proxydocsCore.parseType(type, text); return {value: v}; }
+    catch (e) { if (e instanceof window.proxydocsCore.Refusal) return {error: e.message}; throw e; }
+}"""
+
+
+def python_parse(path: str, text: str) -> dict:
+    try:
+        value = FIELDS[path].type.parse_text(text)
+    except ValueError as exc:
+        return {"error": str(exc)}
+    return {"value": list(value) if isinstance(value, tuple) else value}
+
+
+def test_every_field_kind_is_covered():
+    kinds = {f.type.page_data()["kind"] for f in FIELDS.values()}
+    assert kinds == {"optional", "integer", "choice", "pattern", "host", "no_proxy", "addresses"}
+
+
+@pytest.mark.parametrize("path", list(FIELDS))
+def test_any_text_parses_as_in_python(core, path):
+    """For any string: the same refusal with the same message, or the same value."""
+    ft = FIELDS[path].type
+
+    @given(text=any_text(ft))
+    @hsettings(**SETTINGS)
+    def check(text):
+        assert core.evaluate(JS_PARSE, [ft.page_data(), text]) == python_parse(path, text), text
+
+    check()
+
+
+def context_for(path: str) -> list[str]:
+    """Other settings a key needs before it can be set at all."""
+    return ["proxy.user=user"] if path == "proxy.password_env" else []
+
+
+@pytest.mark.parametrize("path", list(FIELDS))
+def test_any_accepted_value_renders_every_snippet_as_in_python(core, path):
+    ft = FIELDS[path].type
+
+    @given(text=ft.strategy(st))
+    @hsettings(**SETTINGS)
+    def check(text):
+        sets = [*context_for(path), f"{path}={text}"]
+        try:
+            settings = load(None, sets)
+        except SettingsError:
+            return
+        texts = dict(s.split("=", 1) for s in sets)
+        got = core.evaluate("(t) => { const r = CORE.parseAll(t); return r.errors || CORE.renderAll(r.values); }", texts)
+        assert got == api.render_text(settings), texts
+
+    check()
+
+
+def test_the_page_has_every_python_filter(core):
+    """The formats' filters, plus Jinja2's own `sort` that the templates use."""
+    assert sorted(core.evaluate("Object.keys(window.proxydocsCore.FILTERS)")) == sorted({*FILTERS, "sort"})
+
+
+@pytest.mark.parametrize("name", sorted(set(FILTERS) - {"systemctl_show"}))
+def test_each_string_filter_escapes_as_in_python(core, name):
+    @given(value=st.text(st.sampled_from(HOSTILE + SAFE + "é✓\u00e9"), max_size=24) | st.text(max_size=12))
+    @hsettings(**SETTINGS)
+    def check(value):
+        want = FILTERS[name](value)
+        assert core.evaluate("([n, v]) => window.proxydocsCore.FILTERS[n](v)", [name, value]) == want, value
+
+    check()
+
+
+def test_systemctl_show_quotes_as_in_python(core):
+    @given(pairs=st.lists(st.tuples(st.sampled_from(["HTTP_PROXY", "no_proxy"]),
+                                    st.text(st.sampled_from(HOSTILE + SAFE), max_size=16)), max_size=4))
+    @hsettings(**SETTINGS)
+    def check(pairs):
+        want = FILTERS["systemctl_show"](pairs)
+        assert core.evaluate("(p) => window.proxydocsCore.FILTERS.systemctl_show(p)", [list(p) for p in pairs]) == want
+
+    check()
+
+
+def test_the_runtime_sorts_strings_by_code_point_as_python(core):
+    words = ["b", "B", "é", "a\U0001f600", "a\uffff", "", "ab", "a"]
+    assert core.evaluate("(w) => window.proxydocsCore.FILTERS.sort(w)", words) == sorted(words)
+
+
+@pytest.mark.parametrize("source,what", [
+    ("{% for x in y %}{{ x }}{% else %}none{% endfor %}", "for ... else"),
+    ("{% macro m() %}x{% endmacro %}", "Macro"),
+    ("{{ x | upper(a=1) }}", "filter 'upper' with these arguments"),
+    ("{{ f(x) }}", "this call"),
+    ("{{ x[::2] }}", "a slice with a step"),
+    ("{{ 1.5 }}", "the constant 1.5"),
+    ("{{ x if y }}", "a conditional without else"),
+    ("{% include name %}", "this include"),
+    ("{% set a.b = 1 %}", "this assignment target"),
+])
+def test_the_compiler_refuses_what_it_cannot_compile(source, what):
+    with pytest.raises(TemplateError) as exc:
+        jscompile.compile_template("bad.j2", "\n" + source)
+    assert str(exc.value).startswith("bad.j2:2: ") and what in str(exc.value), str(exc.value)
