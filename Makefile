@@ -5,6 +5,10 @@ PY := $(VENV)/bin/python
 SPHINXOPTS ?= -W --keep-going -q
 DOCS_STAMP := $(VENV)/.stamp-docs
 TEST_STAMP := $(VENV)/.stamp-test
+# a second Python for the same-bytes-on-every-version test (3.13: ipaddress and Unicode changed)
+PYTHON_ALT ?= $(firstword $(foreach p,$(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) python3.13,$(shell $(p) -c 'import sys; print(sys.executable)' 2>/dev/null)))
+ALT_VENV := .venv-alt
+ALT_STAMP := $(ALT_VENV)/.stamp
 
 .PHONY: html snippets check validate test e2e bench clean help
 
@@ -29,6 +33,12 @@ $(TEST_STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
 	touch $@ $(DOCS_STAMP)
 
+$(ALT_STAMP): pyproject.toml
+	@if [ -n "$(PYTHON_ALT)" ]; then \
+	  $(PYTHON_ALT) -m venv $(ALT_VENV) && \
+	  $(ALT_VENV)/bin/python -m pip install -q --disable-pip-version-check -e . && touch $@; \
+	else echo "no Python 3.13 found: the same-bytes test on a second Python will skip (fail under CI=true)"; fi
+
 html: $(DOCS_STAMP)
 	$(VENV)/bin/sphinx-build $(SPHINXOPTS) -c . docs _build/html
 
@@ -41,7 +51,7 @@ check: $(DOCS_STAMP)
 validate: $(TEST_STAMP)
 	$(VENV)/bin/proxydocs validate
 
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) $(ALT_STAMP)
 	$(PY) -m pytest
 
 e2e: $(TEST_STAMP)
@@ -51,4 +61,4 @@ bench: $(TEST_STAMP)
 	$(PY) bench/run.py
 
 clean:
-	rm -rf _build .pytest_cache
+	rm -rf _build .pytest_cache build

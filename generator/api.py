@@ -5,9 +5,10 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from . import write
-from .errors import SettingsError
+from .errors import SettingsError, ToolMissing
 from .model import settings as settings_mod
 from .model.settings import Settings
 from .project import Project
@@ -30,12 +31,15 @@ class RenderResult:
         return [c for c in self.changes if c.status != "unchanged"]
 
     def diff(self) -> str:
+        """A unified diff of every file that would change (bytes that are not UTF-8 shown as
+        U+FFFD; a line ending that differs shows as a changed line)."""
         out = []
         for c in self.pending:
-            out += difflib.unified_diff(
-                (c.old or "").splitlines(keepends=True), (c.new or "").splitlines(keepends=True),
-                f"a/{c.path}", f"b/{c.path}",
-            )
+            if c.status == "stale":
+                continue
+            old = (c.old or b"").decode("utf-8", "replace").splitlines(keepends=True)
+            new = (c.new or b"").decode("utf-8", "replace").splitlines(keepends=True)
+            out += difflib.unified_diff(old, new, f"a/{c.path}", f"b/{c.path}")
         return "".join(out)
 
 
@@ -48,22 +52,26 @@ def render_text(settings: Settings) -> dict[str, str]:
     return engine.render_all(settings, manifest.load())
 
 
-def render(settings: Settings, out_dir: Path, *, check: bool = False, force: bool = False) -> RenderResult:
+def render(settings: Settings, out_dir: Path, *, check: bool = False, force: bool = False,
+           on_wait: Callable[[str], None] | None = None) -> RenderResult:
     """Render every snippet into out_dir, writing only files whose bytes change.
     With check=True nothing is written. Raises HandEditError before writing anything if a
-    generated file was edited by hand (unless force)."""
+    generated file was edited by hand (unless force). `on_wait` hears why a render waits
+    (another render holds the folder's lock)."""
     out_dir = Path(out_dir)
     if settings.credentials is not None and (site := _sphinx_project(out_dir)):
-        raise SettingsError([(settings.source, "proxy.user",
+        raise SettingsError([(settings.origin("proxy.user"), "proxy.user",
                               f"credentials are never rendered into a Sphinx project ({site}); "
                               "render a reader's copy with --out DIR outside it")])
-    rendered = render_text(settings)
+    rendered = {path: text.encode("utf-8") for path, text in render_text(settings).items()}
+    tree = write.Tree(out_dir)
     if check:
-        return RenderResult(out_dir, tuple(write.plan(out_dir, rendered)))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with write.locked(out_dir):
-        changes = write.plan(out_dir, rendered)
-        write.apply(out_dir, changes, rendered, force=force)
+        return RenderResult(out_dir, tuple(write.plan(tree, rendered)))
+    tree.ensure_root()
+    with write.locked(out_dir, on_wait=on_wait):
+        write.remove_leftovers(tree, list(rendered))
+        changes = write.plan(tree, rendered)
+        write.apply(tree, changes, rendered, force=force, private=settings.credentials is not None)
     return RenderResult(out_dir, tuple(changes))
 
 
@@ -76,6 +84,12 @@ def _sphinx_project(path: Path) -> Path | None:
 def validate(settings: Settings, root: Path, paths: list[Path] | None = None) -> list:
     """Check every snippet under root (or only `paths`) with the program that reads it.
     Returns the findings; raises errors.ToolMissing if a program is not installed."""
-    from .validate import validate_tree  # validators import jsonschema and yaml: not on the render path
+    try:  # the validators need the `validate` extra (jsonschema, PyYAML): not on the render path
+        import jsonschema  # noqa: F401
+        import yaml  # noqa: F401
+    except ImportError as exc:
+        raise ToolMissing(f"the Python package {exc.name} is not installed; validate needs the validate extra: "
+                          "pip install 'proxydocs[validate]' (or, in the project, make validate)") from None
+    from .validate import validate_tree
 
     return validate_tree(Path(root), settings, manifest.load(), paths)

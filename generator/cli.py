@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from . import api
-from .errors import EXIT_DRIFT, EXIT_OK, ProxydocsError, exit_codes_text
+from .errors import EXIT_DRIFT, EXIT_INTERNAL, EXIT_OK, EXIT_WRITE, ProxydocsError, SettingsError, exit_codes_text
 
 EXIT_CODES_HELP = exit_codes_text()
 
@@ -24,6 +24,15 @@ class Context:
 
     def echo(self, text: str = "") -> None:
         click.echo(text, file=self.out)
+
+
+def _refuse_credentials_for_the_site(settings) -> None:
+    """Credentials only go into a reader's copy: say so rather than drop them silently."""
+    for key in ("proxy.user", "proxy.password_env"):
+        if settings[key]:
+            raise SettingsError([(settings.origin(key), key,
+                                  "is set, but credentials are only rendered into a reader's copy "
+                                  "(render --out DIR); the site never carries them")])
 
 
 def _project(settings_file: str | None, sets: tuple[str, ...]):
@@ -57,16 +66,19 @@ def render(ctx: Context, settings_file, sets, out_dir, check, show_diff, force) 
     project, settings = _project(settings_file, sets)
     if out_dir:
         settings = settings.for_reader(os.environ)
-    result = api.render(settings, Path(out_dir) if out_dir else project.docs, check=check, force=force)
+    else:
+        _refuse_credentials_for_the_site(settings)
+    result = api.render(settings, Path(out_dir) if out_dir else project.docs, check=check, force=force,
+                        on_wait=lambda message: click.echo(f"proxydocs: {message}", file=ctx.err))
     verb = {"created": "would create" if check else "created",
             "changed": "would change" if check else "changed",
-            "removed": "would remove" if check else "removed",
+            "stale": "no longer generated (left in place; delete it if no page includes it)",
             "edited": "edited by hand" if check else ("overwrote hand edit" if force else "edited by hand")}
     for change in result.pending:
         ctx.echo(f"{verb[change.status]}: {result.out_dir / change.path}")
     if show_diff:
-        ctx.echo(result.diff().rstrip("\n"))
-    counts = {s: len(result.by_status(s)) for s in ("created", "changed", "removed", "edited", "unchanged")}
+        ctx.echo(settings.redact(result.diff()).rstrip("\n"))
+    counts = {s: len(result.by_status(s)) for s in ("created", "changed", "stale", "edited", "unchanged")}
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     ctx.echo(f"{'check' if check else 'render'}: {len(result.changes)} files ({summary or 'none'})")
     if check and result.pending:
@@ -89,7 +101,7 @@ def validate(ctx: Context, paths, settings_file, sets, root) -> int:
         settings = settings.for_reader(os.environ)
     findings = api.validate(settings, Path(root) if root else project.docs, [Path(p) for p in paths] or None)
     for finding in findings:
-        ctx.echo(str(finding))
+        ctx.echo(settings.redact(str(finding)))
     ctx.echo(f"validate: {len(findings)} finding(s)")
     return EXIT_DRIFT if findings else EXIT_OK
 
@@ -118,9 +130,18 @@ def main(argv: list[str] | None = None, ctx: Context | None = None) -> int:
     except click.ClickException as exc:
         exc.show(file=ctx.err)
         return exc.exit_code
-    except click.Abort:
-        click.echo("proxydocs: aborted", file=ctx.err)
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("proxydocs: aborted (an interrupted render is completed by the next one)", file=ctx.err)
         return 130
+    except OSError as exc:  # a file system problem no stage turned into a message of its own
+        click.echo(f"proxydocs: error: {exc.filename or ''}: {os.strerror(exc.errno or 0)}", file=ctx.err)
+        return EXIT_WRITE
+    except Exception as exc:  # a bug: one line, a documented code, the traceback on request
+        if os.environ.get("PROXYDOCS_DEBUG"):
+            raise
+        click.echo(f"proxydocs: internal error: {type(exc).__name__}: {exc} (please report it; "
+                   "PROXYDOCS_DEBUG=1 shows the traceback)", file=ctx.err)
+        return EXIT_INTERNAL
     return rv if isinstance(rv, int) else EXIT_OK
 
 

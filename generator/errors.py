@@ -8,15 +8,17 @@ EXIT_DRIFT = 1
 EXIT_USAGE = 2
 EXIT_HAND_EDIT = 3
 EXIT_WRITE = 4
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in proxydocs, never something a user did
 
 # code -> meaning; a "\n" is where --help breaks the line
 EXIT_CODES: dict[int, str] = {
     EXIT_OK: "done, or nothing to do",
     EXIT_DRIFT: "--check: a file would change; validate: a finding",
     EXIT_USAGE: "bad settings or usage (the message names the file, the key and the reason),\n"
-                "or a program that validate needs is not installed",
+                "a record proxydocs did not write, or a program or extra validate needs is missing",
     EXIT_HAND_EDIT: "a generated file was edited by hand (keep it or discard it with --force)",
     EXIT_WRITE: "the output could not be written (nothing was changed)",
+    EXIT_INTERNAL: "an internal error (a bug: please report it; PROXYDOCS_DEBUG=1 shows the traceback)",
 }
 
 
@@ -42,6 +44,20 @@ class ManifestError(ProxydocsError):
 
 
 class TemplateError(ProxydocsError):
+    exit_code = EXIT_USAGE
+
+
+class UnsafeOutputError(ProxydocsError):
+    """A rendered file would carry a character its readers could take for syntax or that a
+    reader cannot see. The settings types refuse such values first; this is the second,
+    independent guard at the render boundary."""
+
+    exit_code = EXIT_USAGE
+
+
+class RecordError(ProxydocsError):
+    """The record of rendered files is not one proxydocs wrote (tampered with or corrupt)."""
+
     exit_code = EXIT_USAGE
 
 

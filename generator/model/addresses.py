@@ -40,8 +40,10 @@ def check_hostname(value: str) -> str:
 
 
 def parse_ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An IP literal (IPv6 optionally in brackets), or None. Zone ids (`%eth0`) are refused:
+    they cannot be carried through URLs, unit files and shell words safely."""
     text = value[1:-1] if value.startswith("[") and value.endswith("]") else value
-    if "%" in text:  # zone ids cannot be carried through URLs and unit files safely
+    if "%" in text or not text.isascii():
         return None
     try:
         return ipaddress.ip_address(text)
@@ -49,22 +51,53 @@ def parse_ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None
         return None
 
 
+def format_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """The address's text, the same on every Python: IPv4-mapped IPv6 addresses in mixed
+    notation (::ffff:127.0.0.1, RFC 5952 section 5), which Python writes so from 3.13 only."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return f"::ffff:{ip.ipv4_mapped}"
+    return str(ip)
+
+
+def is_loopback(host: str) -> bool:
+    """Loopback as Lima (Go's net.IP.IsLoopback) sees it: localhost, 127.0.0.0/8, ::1, and
+    IPv4-mapped 127.0.0.0/8 (Python says so from 3.13 only, so it is not asked)."""
+    if host.lower() == "localhost":
+        return True
+    ip = parse_ip(host)
+    if isinstance(ip, ipaddress.IPv6Address):
+        return ip == ipaddress.IPv6Address(1) or (ip.ipv4_mapped is not None and ip.ipv4_mapped.packed[0] == 127)
+    return ip is not None and ip.packed[0] == 127
+
+
+_ENTRY_CHARS = re.compile(r"[A-Za-z0-9.:/*\[\]-]+")
+
+
 def check_no_proxy_entry(entry: str) -> str:
-    """One NO_PROXY entry in a form that Go, curl, Python and apt all read the same way, or
-    at least harmlessly: a host, a .domain or *.domain suffix, an IP, a CIDR, or `*`."""
+    """One NO_PROXY entry, normalised: a host, a .domain or *.domain suffix, an IP, a CIDR
+    range, or `*`. Nothing else: an entry is written into the same shell scripts, unit files
+    and YAML as every other value, so it passes the same narrow rules."""
     if entry == "":
         raise ValueError("has an empty entry (a doubled or trailing comma)")
+    if not _ENTRY_CHARS.fullmatch(entry):
+        bad = next(c for c in entry if not _ENTRY_CHARS.fullmatch(c))
+        raise ValueError(f"entry {printable(entry)} contains {bad!a}; an entry is a host name, .domain, *.domain, "
+                         "an IP address, a CIDR range or *")
     if entry == "*":
         return entry
     if "/" in entry:
+        address, _, prefix = entry.partition("/")
+        ip = parse_ip(address)
+        if ip is None or not prefix.isdigit() or len(prefix) > 3:
+            raise ValueError(f"{printable(entry)} is not a valid CIDR range")
         try:
-            net = ipaddress.ip_network(entry, strict=False)
+            net = ipaddress.ip_network(f"{ip}/{int(prefix)}", strict=False)
         except ValueError:
             raise ValueError(f"{printable(entry)} is not a valid CIDR range") from None
-        return str(net)
+        return f"{format_ip(net.network_address)}/{net.prefixlen}"
     ip = parse_ip(entry)
     if ip is not None:
-        return str(ip)
+        return format_ip(ip)
     body = entry[2:] if entry.startswith("*.") else entry[1:] if entry.startswith(".") else entry
     try:
         check_hostname(body)

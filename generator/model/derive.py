@@ -15,24 +15,17 @@ import ipaddress
 from urllib.parse import quote
 from dataclasses import dataclass
 
-from .addresses import parse_ip
+from .addresses import format_ip, is_loopback, parse_ip
 from .settings import Settings
 
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY")
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    ip = parse_ip(host)
-    return ip is not None and ip.is_loopback
 
 
 def url_host(host: str) -> str:
     """A host as it appears in a URL or host:port: IPv6 literals in brackets."""
     ip = parse_ip(host)
     if isinstance(ip, ipaddress.IPv6Address):
-        return f"[{ip}]"
+        return f"[{format_ip(ip)}]"
     return host
 
 
@@ -86,6 +79,7 @@ class Derived:
     forwards: tuple[Forward, ...]
     colima_config: str
     colima_start: str
+    auth: str  # "user:password@" (percent-encoded) in a reader's copy, "" on the site
 
     def url(self, view: str) -> str:
         """The proxy URL as the Mac, the VM or the containers reach it."""
@@ -125,4 +119,5 @@ def derive(s: Settings) -> Derived:
         forwards=forwards,
         colima_config=f"$HOME/.colima/{profile}/colima.yaml",
         colima_start=start,
+        auth=auth,
     )

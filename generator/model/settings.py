@@ -1,96 +1,22 @@
-"""The one settings schema: every key, its type, its default and its help text.
-
-The schema documents itself: the settings reference page and `proxydocs settings` are made
-from SCHEMA, and the defaults are the values the author published.
-"""
+"""Settings: the values of every key of the schema (generator/model/schema.py), loaded from
+the defaults, the settings file and --set overrides, with every problem of every layer
+reported together, each naming its file (or --set) and its key."""
 
 from __future__ import annotations
 
 import difflib
 import tomllib
+from urllib.parse import quote
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
-from . import types as t
 from ..errors import SettingsError
+from .schema import FIELDS, READER_ONLY, SCHEMA, SECTIONS, Field
 
-
-@dataclass(frozen=True)
-class Field:
-    section: str
-    key: str
-    type: t.FieldType
-    default: Any
-    help: str
-
-    @property
-    def path(self) -> str:
-        return f"{self.section}.{self.key}"
-
-
-SECTIONS = {
-    "proxy": "The HTTP proxy as clients on the Mac use it: the local end of the SSH tunnel.",
-    "tunnel": "The SSH tunnel from the Mac to the server abroad that runs squid or privoxy.",
-    "vm": "Addresses inside the Colima VM.",
-    "colima": "How the Colima VM is started.",
-}
-
-SCHEMA: tuple[Field, ...] = (
-    Field("proxy", "scheme", t.Choice(("http", "https", "socks5h")), "http",
-          "How clients talk to the proxy. squid and privoxy speak ``http``; ``socks5h`` goes with "
-          "an ssh ``DynamicForward`` instead of a proxy server."),
-    Field("proxy", "listen", t.Host(ip_only=True), "127.0.0.1",
-          "Where the tunnel's local end listens on the Mac. A loopback address is rewritten to "
-          "``vm.host_address`` inside the VM, exactly as Lima does."),
-    Field("proxy", "port", t.PORT, 3128,
-          "The local port of the tunnel on the Mac (squid's default is 3128, privoxy's 8118)."),
-    Field("proxy", "no_proxy", t.NoProxyList(),
-          ("localhost", "127.0.0.1", "*.baidu.com", "192.168.0.0/16", "10.0.0.0/8"),
-          "Destinations reached directly, without the proxy. One list for every file and both "
-          "articles; written comma-separated into NO_PROXY/no_proxy."),
-    Field("proxy", "user", t.Optional(t.PROXY_USER), "",
-          "The proxy's user name, if it asks for one (squid ``auth_param``). Only a render for a "
-          "reader's machine (``proxydocs render --out DIR``) writes it, percent-encoded, into the "
-          "proxy URLs; the published site never shows credentials."),
-    Field("proxy", "password_env", t.Optional(t.ENV_NAME), "",
-          "The name of the environment variable that holds the proxy's password when you run "
-          "``proxydocs render --out DIR``; never the password itself. Needs ``proxy.user``."),
-    Field("tunnel", "alias", t.SSH_ALIAS, "MyProxy",
-          "The ``Host`` alias of the tunnel in ``~/.ssh/config``; ``ssh ALIAS`` opens it."),
-    Field("tunnel", "hostname", t.Host(allow_placeholder=True), "<SERVER_IP>",
-          "The server that runs the proxy. A ``<PLACEHOLDER>`` is allowed for published docs; "
-          "real host names and addresses are validated."),
-    Field("tunnel", "user", t.USER_NAME, "admin", "The login name on the server."),
-    Field("tunnel", "ssh_port", t.PORT, 22, "The server's sshd port."),
-    Field("tunnel", "identity_file", t.PATH, "~/.ssh/proxy/id_rsa",
-          "The private key for the server (``IdentityFile``)."),
-    Field("tunnel", "remote_host", t.Host(), "127.0.0.1",
-          "Where the proxy listens, as seen from the server (loopback keeps it private)."),
-    Field("tunnel", "remote_port", t.PORT, 3128, "The proxy's port on the server."),
-    Field("tunnel", "also_bind", t.AddressList(), (),
-          "Extra local addresses the same forward binds, such as ``172.17.0.1`` (docker0) on a "
-          "Linux host that runs docker directly. Leave empty on a Mac: the address does not exist "
-          "there and, with ``ExitOnForwardFailure``, the failed bind takes the tunnel down."),
-    Field("vm", "host_address", t.Host(), "192.168.5.2",
-          "The Mac as seen from inside the Colima VM (Lima's gateway, ``host.lima.internal``)."),
-    Field("vm", "bridge_address", t.Host(ip_only=True), "172.17.0.1",
-          "The VM as seen from its containers (the docker0 bridge gateway)."),
-    Field("colima", "profile", t.PROFILE, "default",
-          "The colima profile; its config is ``~/.colima/PROFILE/colima.yaml``."),
-    Field("colima", "vm_type", t.Choice(("vz", "qemu", "krunkit")), "vz",
-          "The virtualisation backend (``vz``: Apple Virtualization, macOS 13+)."),
-    Field("colima", "cpus", t.Integer(1, 256), 4, "Virtual CPUs of the VM."),
-    Field("colima", "memory", t.Integer(1, 1024, "GiB"), 8, "Memory of the VM in GiB."),
-    Field("colima", "runtime", t.Choice(("containerd", "docker")), "containerd",
-          "The container runtime inside the VM; it cannot change after the VM is created."),
-)
-
-FIELDS: Mapping[str, Field] = MappingProxyType({f.path: f for f in SCHEMA})
-# keys that only a reader's copy (render --out) may carry; the site publishes their defaults
-READER_ONLY = frozenset({"proxy.user", "proxy.password_env"})
+__all__ = ["FIELDS", "READER_ONLY", "SCHEMA", "SECTIONS", "Field", "Settings", "defaults", "load", "to_toml"]
 
 
 class Section:
@@ -106,10 +32,10 @@ class Section:
         return f"Section({self.__dict__!r})"
 
 
-def cross_problems(values: Mapping[str, Any], source: str) -> list[tuple[str, str, str]]:
-    """Rules that involve more than one key."""
+def cross_problems(values: Mapping[str, Any], origin: Callable[[str], str]) -> list[tuple[str, str, str]]:
+    """Rules that involve more than one key; `origin` says where a key's value came from."""
     if values.get("proxy.password_env") and not values.get("proxy.user"):
-        return [(source, "proxy.password_env", "is set but proxy.user is empty; set both or neither")]
+        return [(origin("proxy.password_env"), "proxy.password_env", "is set but proxy.user is empty; set both or neither")]
     return []
 
 
@@ -120,9 +46,30 @@ class Settings:
     # (user, password or None) once resolved for a reader's machine; None renders no
     # credentials at all, which is what the published site gets.
     credentials: tuple[str, str | None] | None = dc_field(default=None, repr=False)
+    # key path -> where its value came from ("--set" or the file), for keys not defaulted
+    origins: Mapping[str, str] = dc_field(default_factory=dict, repr=False, compare=False)
 
     def __getitem__(self, path: str) -> Any:
         return self.values[path]
+
+    def origin(self, path: str) -> str:
+        """Where the key's value came from: "--set", the settings file, or "<defaults>"."""
+        return self.origins.get(path, "<defaults>")
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The password in every form it takes in a rendered file (as is, percent-encoded, and
+        with systemd's %% on top), longest first: what output other than the files redacts."""
+        password = self.credentials[1] if self.credentials else None
+        if not password:
+            return ()
+        encoded = quote(password, safe="")
+        return tuple(sorted({password, encoded, encoded.replace("%", "%%")}, key=len, reverse=True))
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
 
     def section(self, name: str) -> Section:
         prefix = name + "."
@@ -137,10 +84,10 @@ class Settings:
                 raw[path] = FIELDS[path].type.parse(value)
             except ValueError as exc:
                 problems.append(("<replace>", path, str(exc)))
-        problems += cross_problems(raw, "<replace>")
+        problems += cross_problems(raw, lambda key: "<replace>")
         if problems:
             raise SettingsError(problems)
-        return Settings(MappingProxyType(raw), self.source, self.credentials)
+        return Settings(MappingProxyType(raw), self.source, self.credentials, self.origins)
 
     def for_reader(self, environ: Mapping[str, str]) -> "Settings":
         """These settings with the proxy credentials filled in from `environ`, for a render
@@ -150,11 +97,21 @@ class Settings:
             return self
         password = None
         if var:
+            where = self.origin("proxy.password_env")
             if var not in environ:
-                raise SettingsError([(self.source, "proxy.password_env",
+                raise SettingsError([(where, "proxy.password_env",
                                       f"the environment variable {var} is not set; export it before rendering")])
             password = environ[var]
-        return Settings(self.values, self.source, (user, password))
+            try:
+                password.encode("utf-8")
+            except UnicodeEncodeError:  # os.environ keeps undecodable bytes as lone surrogates
+                raise SettingsError([(where, "proxy.password_env",
+                                      f"the environment variable {var} holds bytes that are not UTF-8; "
+                                      "set the password as UTF-8 text")]) from None
+            if not password:
+                raise SettingsError([(where, "proxy.password_env",
+                                      f"the environment variable {var} is empty; export the password in it")])
+        return Settings(self.values, self.source, (user, password), self.origins)
 
 
 def defaults() -> Settings:
@@ -219,6 +176,7 @@ def load(path: Path | None = None, overrides: list[str] | None = None) -> Settin
     values = dict(defaults().values)
     problems: list[tuple[str, str, str]] = []
     source = "<defaults>"
+    found_in_file: dict[str, Any] = {}
     if path is not None:
         source = str(path)
         try:
@@ -227,21 +185,28 @@ def load(path: Path | None = None, overrides: list[str] | None = None) -> Settin
             raise SettingsError([(source, "", "file not found")]) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise SettingsError([(source, "", f"cannot be read: {exc}")]) from None
+        if text.startswith("\ufeff"):
+            raise SettingsError([(source, "", "starts with a byte-order mark (U+FEFF), which TOML does not allow; "
+                                  "save the file as UTF-8 without BOM")])
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise SettingsError([(source, "", f"TOML syntax error: {exc}")]) from None
-        found, file_problems = _from_table(data, source)
-        values.update(found)
+        except RecursionError:
+            raise SettingsError([(source, "", "TOML syntax error: values are nested too deeply")]) from None
+        found_in_file, file_problems = _from_table(data, source)
+        values.update(found_in_file)
         problems += file_problems
+    origins = {key: source for key in found_in_file}
     found, set_problems = parse_overrides(overrides or [])
     values.update(found)
+    origins.update({key: "--set" for key in found})
     problems += set_problems
     if not problems:
-        problems += cross_problems(values, source)
+        problems += cross_problems(values, lambda key: origins.get(key, source))
     if problems:
         raise SettingsError(problems)
-    return Settings(MappingProxyType(values), source)
+    return Settings(MappingProxyType(values), source, origins=MappingProxyType(origins))
 
 
 def to_toml(settings: Settings) -> str:

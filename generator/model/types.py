@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .addresses import PLACEHOLDER_RE, printable, check_hostname, check_no_proxy_entry, parse_ip
+from .addresses import PLACEHOLDER_RE, check_hostname, check_no_proxy_entry, format_ip, parse_ip, printable
 
 
 @dataclass(frozen=True)
@@ -186,7 +186,7 @@ class Host(FieldType):
             return value
         ip = parse_ip(value)
         if ip is not None:
-            return str(ip)
+            return format_ip(ip)
         if self.ip_only:
             raise ValueError(f"{printable(value)} is not an IP address")
         if value.startswith("<") and not self.allow_placeholder:

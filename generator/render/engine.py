@@ -1,9 +1,9 @@
-"""Render every generated snippet to memory. Nothing here writes a file."""
+"""Render every generated snippet to memory. Nothing here writes a file, and nothing is
+cached on disk: a compiled template kept between runs would be code that the next run
+executes, so Jinja2 compiles the templates in memory in each process."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,32 +12,9 @@ import jinja2
 from ..errors import TemplateError
 from ..model.derive import derive
 from ..model.settings import SECTIONS, Settings
+from . import guard
 from .formats import FILTERS
 from .manifest import SNIPPETS_DIR, Snippet
-
-
-class _BytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Jinja2's compiled templates kept between runs (keyed by each template's checksum, so
-    an edited template is recompiled). A cache that cannot be written is simply not used."""
-
-    def load_bytecode(self, bucket) -> None:
-        with contextlib.suppress(OSError):
-            super().load_bytecode(bucket)
-
-    def dump_bytecode(self, bucket) -> None:
-        with contextlib.suppress(OSError):
-            super().dump_bytecode(bucket)
-
-
-def bytecode_cache() -> jinja2.BytecodeCache | None:
-    base = os.environ.get("PROXYDOCS_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "proxydocs")
-    directory = os.path.join(base, "jinja2")
-    try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-    except OSError:
-        return None
-    return _BytecodeCache(directory)
 
 
 @lru_cache(maxsize=4)
@@ -49,7 +26,6 @@ def environment(template_dir: Path = SNIPPETS_DIR) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
-        bytecode_cache=bytecode_cache(),
     )
     env.filters.update(FILTERS)
     return env
@@ -63,7 +39,9 @@ def context(settings: Settings) -> dict:
 
 
 def render_all(settings: Settings, snippets: tuple[Snippet, ...]) -> dict[str, str]:
-    """{output path: text} for every generated snippet, in manifest order."""
+    """{output path: text} for every generated snippet, in manifest order, each checked by
+    the render boundary's guard."""
+    guard.check_values(dict(settings.values))
     env = environment()
     base = context(settings)
     out: dict[str, str] = {}
@@ -78,4 +56,5 @@ def render_all(settings: Settings, snippets: tuple[Snippet, ...]) -> dict[str, s
             line = getattr(exc, "lineno", None)
             loc = f"{where}:{line}" if line else where
             raise TemplateError(f"{loc}: {exc.message} (rendering {snippet.output})") from None
+    guard.check(out, {s.output: s.kind for s in snippets})
     return out

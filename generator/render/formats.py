@@ -13,7 +13,7 @@ from typing import Iterable
 from ..model.derive import systemd_escape, url_host
 
 _SH_SAFE = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
-_YAML_PLAIN = re.compile(r"[A-Za-z0-9_./-][A-Za-z0-9_.,/:*@\[\]%+=~-]*")
+_YAML_PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./:,*@%+=~-]*")
 _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"}
 # systemd's shell_maybe_quote(): characters that make it quote a word, and those it escapes
 _SYSTEMD_NEED_QUOTES = set(" \t\n\"\\`$*?[\'()<>|&;!")
@@ -37,11 +37,26 @@ def json_str(value: str) -> str:
 
 
 def yaml_scalar(value: str) -> str:
-    """Plain YAML scalar where YAML reads it back as the same string, else double-quoted."""
-    if (_YAML_PLAIN.fullmatch(value) and ": " not in value and " #" not in value
-            and value.lower() not in _YAML_WORDS and not re.fullmatch(r"[-+0-9.:_]+", value)):
+    """A plain YAML scalar only where every reader (YAML 1.1 as PyYAML, YAML 1.2 as Colima's
+    Go reader) takes it for the same string: it starts with a letter, `_` or `/` (so no number,
+    .inf, .nan, 0x1f, 0b1, sexagesimal or date), has no space and no indicator, does not end
+    with `:` and is not a boolean or null word. Anything else is double-quoted."""
+    if _YAML_PLAIN.fullmatch(value) and not value.endswith(":") and value.lower() not in _YAML_WORDS:
         return value
-    return json.dumps(value, ensure_ascii=True)
+    return '"' + "".join(_yaml_char(c) for c in value) + '"'
+
+
+def _yaml_char(c: str) -> str:
+    """One character inside a double-quoted YAML scalar, in ASCII: YAML's own \\x, \\u and
+    \\U escapes (a surrogate pair, as JSON would write it, is two characters to YAML 1.1)."""
+    cp = ord(c)
+    if c in '"\\':
+        return "\\" + c
+    if 0x20 <= cp < 0x7f:
+        return c
+    if cp <= 0xff:
+        return f"\\x{cp:02x}"
+    return f"\\u{cp:04x}" if cp <= 0xffff else f"\\U{cp:08x}"
 
 
 def systemd_value(value: str) -> str:

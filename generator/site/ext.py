@@ -33,6 +33,11 @@ def render_snippets(app: Sphinx) -> None:
     settings_file = Path(app.confdir) / app.config.proxydocs_settings
     try:
         settings = api.load_settings(settings_file)
+        for key in ("proxy.user", "proxy.password_env"):
+            if settings[key]:
+                logger.warning(f"proxydocs: {key} is set in {settings.origin(key)}, but the site never carries "
+                               "credentials: the pages show none (render a reader's copy with --out DIR)",
+                               type="proxydocs", subtype="credentials")
         result = api.render(settings, Path(app.srcdir))
     except ProxydocsError as exc:
         raise ExtensionError(f"proxydocs: {exc}") from None

@@ -86,7 +86,12 @@ def check_systemctl_show(t: Target) -> list[Finding]:
         return [t.finding(0, "no `# systemctl show SERVICE --property Environment` line")]
     for n, line in enumerate(lines, 1):
         if line.startswith("Environment="):
-            for word in shlex.split(line[len("Environment="):]):
+            try:
+                words = shlex.split(line[len("Environment="):])
+            except ValueError as exc:  # e.g. an unbalanced quote: systemctl never prints one
+                findings.append(t.finding(n, f"Environment= line is not systemctl's quoting: {exc}"))
+                continue
+            for word in words:
                 name, _, value = word.partition("=")
                 findings += [t.finding(n, f"{name}: {p}") for p in urls.variable_problems(name, value)]
     for n, service in services:

@@ -44,13 +44,19 @@ def _parts(node: ast.expr) -> tuple[str | None, ...] | None:
     return None
 
 
+def _name(call: ast.Call) -> str:
+    return call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+
+
 def _strings(call: ast.Call) -> list[ast.expr]:
-    name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+    name = _name(call)
     args = list(call.args)
     if name in ("finding", "Finding"):
         return args[-1:]
     if name == "append" and args and isinstance(args[0], ast.Tuple):
         return args[0].elts[-1:]  # (file, key, reason)
+    if name.endswith("Error") or name.startswith("_"):
+        return args  # an error class, or a helper that makes one: the message may be any argument
     return args[:1]
 
 
@@ -66,13 +72,14 @@ def collect() -> list[Message]:
                 if name in INTERNAL:
                     continue
             elif isinstance(node, ast.Call):
-                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                name = _name(node)
                 in_validators = "validate" in path.parts
                 keywords = {k.arg for k in node.keywords}
-                if (name in ("finding", "Finding", "SettingsError")
+                if (name in ("finding", "Finding") or (name.endswith("Error") and name not in INTERNAL)
                         or (name == "append" and node.args and (isinstance(node.args[0], ast.Tuple) or in_validators))
                         or (name == "__init__" and isinstance(node.func.value, ast.Call))  # super().__init__(msg)
-                        or (name == "echo" and "file" in keywords)):  # the CLI's messages on stderr
+                        or (name == "echo" and "file" in keywords)  # the CLI's messages on stderr
+                        or name == "warning"):  # the Sphinx extension's warnings
                     call = node
             elif isinstance(node, ast.Return) and isinstance(node.value, ast.List) and "validate" in path.parts:
                 call = ast.Call(func=ast.Name("list"), args=node.value.elts[:1], keywords=[])

@@ -16,8 +16,14 @@ from support.messages import collect
 PAGE = ROOT / "docs/reference/errors.rst"
 
 
-def page_text() -> str:
-    return re.sub(r"\s+", " ", PAGE.read_text(encoding="utf-8"))
+def page_cells() -> list[str]:
+    """The page's table cells (each example on its own), whitespace collapsed: a message's
+    pattern is matched against one cell at a time, so its wildcards stay cheap."""
+    cells = re.split(r"\n\s*(?:\* )?- ", PAGE.read_text(encoding="utf-8"))
+    return [re.sub(r"\s+", " ", c) for c in cells]
+
+
+CELLS = page_cells()
 
 
 MESSAGES = collect()
@@ -26,12 +32,12 @@ MESSAGES = collect()
 def test_the_source_has_messages_to_check():
     # the extractor itself must keep finding them: a refactor that hid them would pass vacuously
     assert len(MESSAGES) >= 90
-    assert {m.file.split("/")[-1] for m in MESSAGES} >= {"types.py", "settings.py", "write.py", "urls.py", "ssh.py"}
+    assert {m.file.split("/")[-1] for m in MESSAGES} >= {"types.py", "settings.py", "tree.py", "record.py", "guard.py", "urls.py", "ssh.py"}
 
 
 @pytest.mark.parametrize("message", MESSAGES, ids=[f"{m.file}:{m.line}" for m in MESSAGES])
 def test_every_message_is_in_the_catalogue(message):
-    assert message.pattern.search(page_text()), (
+    assert any(message.pattern.search(cell) for cell in CELLS), (
         f"{message.file}:{message.line}: {message.text!r} is not shown on {PAGE.relative_to(ROOT)}; "
         "add an example with its cause and fix")
 
@@ -51,7 +57,7 @@ def test_printed_messages_match_the_catalogue(tmp_path, args):
 
 
 def test_the_readme_exit_codes_are_the_cli_table():
-    rows = re.findall(r"^\| (\d) \| (.+) \|$", (ROOT / "README.md").read_text(encoding="utf-8"), re.M)
+    rows = re.findall(r"^\| (\d+) \| (.+) \|$", (ROOT / "README.md").read_text(encoding="utf-8"), re.M)
     assert {int(code): text for code, text in rows} == {c: t.replace("\n", " ") for c, t in EXIT_CODES.items()}
 
 

@@ -3,6 +3,9 @@ atomicity and the lock."""
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+import json
 import multiprocessing
 import re
 
@@ -110,16 +113,17 @@ def test_non_generated_files_are_left_alone(tmp_path):
 def test_failed_write_leaves_every_file_as_it_was(tmp_path, monkeypatch):
     run_cli("render", "--out", str(tmp_path))
     before = snapshot(tmp_path)
-    real = write._stage
+    stages = importlib.import_module("generator.write.plan")
+    real = stages._stage
     calls = []
 
-    def failing(target, text):
-        calls.append(target)
+    def failing(tree, rel, data, mode):
+        calls.append(rel)
         if len(calls) == 5:
-            raise OSError(28, "No space left on device", str(target))
-        return real(target, text)
+            raise OSError(28, "No space left on device", str(tree.root / rel))
+        return real(tree, rel, data, mode)
 
-    monkeypatch.setattr(write, "_stage", failing)
+    monkeypatch.setattr(stages, "_stage", failing)
     result = run_cli("render", "--out", str(tmp_path), "--set", "proxy.port=8118")
     assert result.code == 4 and "nothing was changed" in result.err
     assert snapshot(tmp_path) == before
@@ -138,11 +142,11 @@ def test_concurrent_renders_do_not_interleave(tmp_path):
         codes = pool.map(_render_port, [(out, 9000 + i) for i in range(8)])
     assert codes == [0] * 8
     # whichever render came last, every file is from that one render, and the record agrees
-    texts = {p: (tmp_path / p).read_text() for p in snapshot(tmp_path) if p != write.RECORD}
-    ports = {m for t in texts.values() for m in re.findall(r":(90\d\d)\b", t)}
+    files = {p: (tmp_path / p).read_bytes() for p in snapshot(tmp_path) if p != write.RECORD}
+    ports = {m for t in files.values() for m in re.findall(rb":(90\d\d)\b", t)}
     assert len(ports) == 1, ports
-    record = write.read_record(tmp_path)
-    assert all(record[p] == write.digest(t) for p, t in texts.items())
+    record = json.loads((tmp_path / write.RECORD).read_text())["files"]
+    assert record == {p: hashlib.sha256(data).hexdigest() for p, data in files.items()}
 
 
 def test_python_dash_m_works():

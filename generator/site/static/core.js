@@ -43,8 +43,15 @@
     return checkHostname(value);
   }
 
+  const ENTRY_CHARS = /^[A-Za-z0-9.:/*[\]-]$/;
+
   function noProxyEntry(entry) {
     if (entry === "") refuse("has an empty entry (a doubled or trailing comma)");
+    const bad = codepoints(entry).find((c) => !ENTRY_CHARS.test(c));
+    if (bad !== undefined) {
+      refuse(`entry ${printable(entry)} contains ${py.pyAscii(bad)}; an entry is a host name, .domain, *.domain, ` +
+             "an IP address, a CIDR range or *");
+    }
     if (entry === "*") return entry;
     if (entry.includes("/")) {
       const net = ipNetwork(entry);
@@ -96,7 +103,7 @@
           refuse("must list at least one entry (an empty NO_PROXY sends even localhost through the proxy); " +
                  "localhost and 127.0.0.1 are the usual minimum");
         }
-        const dup = out.find((e, i) => out.indexOf(e) !== i);
+        const dup = out.find((e) => out.indexOf(e) !== out.lastIndexOf(e));
         if (dup !== undefined) refuse(`entry ${printable(dup)} is listed twice`);
         return out;
       }
@@ -110,11 +117,12 @@
   }
 
   // ---------------------------------------------------------------- derive.py
-  function isLoopback(host) {
+  function isLoopback(host) {  // model/addresses.is_loopback (Go's, as Lima uses it)
     if (host.toLowerCase() === "localhost") return true;
     const ip = parseIp(host);
     if (!ip) return false;
-    return ip.version === 4 ? (ip.int >> 24n) === 127n : ip.int === 1n;
+    if (ip.version === 4) return (ip.int >> 24n) === 127n;
+    return ip.int === 1n || ((ip.int >> 32n) === 0xffffn && ((ip.int >> 24n) & 0xffn) === 127n);
   }
 
   function urlHost(host) {
@@ -141,6 +149,7 @@
       mac_url: url(listen), vm_url: url(vmHost), container_url: url(containerHost),
       no_proxy: v["proxy.no_proxy"].join(","), forwards,
       colima_config: `$HOME/.colima/${profile}/colima.yaml`, colima_start: start,
+      auth: "",  // credentials never reach the page
     };
     d.url = function (view) {
       return { mac: d.mac_url, vm: d.vm_url, container: d.container_url }[view];
@@ -155,7 +164,7 @@
 
   // ---------------------------------------------------------------- formats.py
   const jsonDumps = (s) => JSON.stringify(s);
-  const YAML_PLAIN = "[A-Za-z0-9_./-][A-Za-z0-9_.,/:*@\\[\\]%+=~-]*";
+  const YAML_PLAIN = "[A-Za-z_/][A-Za-z0-9_./:,*@%+=~-]*";
   const YAML_WORDS = ["true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"];
   const SYSTEMD_NEED_QUOTES = " \t\n\"\\`$*?['()<>|&;!";
   const SYSTEMD_NEED_ESCAPE = "\"\\`$";
@@ -170,9 +179,14 @@
     sh_dq: (v) => '"' + v.replace(/([$`"\\])/g, "\\$1") + '"',
     json: jsonDumps,
     yaml: (v) => {
-      if (fullmatch(YAML_PLAIN, v) && !v.includes(": ") && !v.includes(" #") &&
-          !YAML_WORDS.includes(v.toLowerCase()) && !/^[-+0-9.:_]+$/.test(v)) return v;
-      return jsonDumps(v).replace(/[\u007f-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+      if (fullmatch(YAML_PLAIN, v) && !v.endsWith(":") && !YAML_WORDS.includes(v.toLowerCase())) return v;
+      return '"' + codepoints(v).map((c) => {  // formats._yaml_char
+        const cp = c.codePointAt(0);
+        if (c === '"' || c === "\\") return "\\" + c;
+        if (cp >= 0x20 && cp < 0x7f) return c;
+        if (cp <= 0xff) return "\\x" + cp.toString(16).padStart(2, "0");
+        return cp <= 0xffff ? "\\u" + cp.toString(16).padStart(4, "0") : "\\U" + cp.toString(16).padStart(8, "0");
+      }).join("") + '"';
     },
     systemd: (v) => v.split("%").join("%%").split("\\").join("\\\\").split('"').join('\\"'),
     systemctl_show: (pairs) => pairs.map(([n, v]) => systemdShowWord(`${n}=${v}`)).join(" "),

@@ -100,6 +100,7 @@
   function v4String(n) { return [24n, 16n, 8n, 0n].map((sh) => String((n >> sh) & 0xffn)).join("."); }
 
   function v6String(n) {
+    if ((n >> 32n) === 0xffffn) return "::ffff:" + v4String(n & 0xffffffffn);  // model/addresses.format_ip
     let hextets = [];
     for (let i = 7; i >= 0; i--) hextets.push(((n >> BigInt(16 * i)) & 0xffffn).toString(16));
     let bestStart = -1, bestLen = 0, start = -1, len = 0;
@@ -121,7 +122,7 @@
   // {version, int, text} or null: types.parse_ip
   function parseIp(value) {
     const text = value.startsWith("[") && value.endsWith("]") ? value.slice(1, -1) : value;
-    if (text.includes("%")) return null;
+    if (text.includes("%") || !isAscii(text)) return null;
     const v4 = parseIPv4(text);
     if (v4 !== null) return { version: 4, int: v4, text: v4String(v4) };
     if (text.includes("/")) return null;
@@ -130,38 +131,17 @@
     return null;
   }
 
-  function prefixFromInt(n, bits) {
-    let zeros = 0;
-    while (zeros < bits && ((n >> BigInt(zeros)) & 1n) === 0n) zeros++;
-    const prefix = bits - zeros;
-    const ones = (1n << BigInt(prefix)) - 1n;
-    return (n >> BigInt(zeros)) === ones ? prefix : null;
-  }
-
-  // ipaddress.ip_network(text, strict=False), as a string, or null
+  // model/addresses.check_no_proxy_entry's CIDR: ADDRESS/DIGITS, the network's text, or null
   function ipNetwork(text) {
-    const parts = text.split("/");
-    if (parts.length > 2) return null;
-    for (const [version, bits] of [[4, 32], [6, 128]]) {
-      const addr = version === 4 ? parseIPv4(parts[0]) : (parts[0].includes("%") ? null : parseIPv6(parts[0]));
-      if (addr === null) continue;
-      let prefix = bits;
-      if (parts.length === 2) {
-        const m = parts[1];
-        if (isDigits(m)) prefix = Number(m) <= bits ? Number(m) : null;
-        else if (version === 4) {
-          const mask = parseIPv4(m);
-          prefix = mask === null ? null : prefixFromInt(mask, 32);
-          if (mask !== null && prefix === null) prefix = prefixFromInt(mask ^ 0xffffffffn, 32);
-        } else prefix = null;
-      }
-      if (prefix === null) continue;
-      const all = (1n << BigInt(bits)) - 1n;
-      const netmask = (all << BigInt(bits - prefix)) & all;
-      const net = addr & netmask;
-      return (version === 4 ? v4String(net) : v6String(net)) + "/" + prefix;
-    }
-    return null;
+    const slash = text.indexOf("/");
+    const ip = parseIp(text.slice(0, slash));
+    const digits = text.slice(slash + 1);
+    if (!ip || !isDigits(digits) || digits.length > 3) return null;
+    const bits = ip.version === 4 ? 32 : 128, prefix = Number(digits);
+    if (prefix > bits) return null;
+    const all = (1n << BigInt(bits)) - 1n;
+    const net = ip.int & ((all << BigInt(bits - prefix)) & all);
+    return (ip.version === 4 ? v4String(net) : v6String(net)) + "/" + prefix;
   }
 
   function compare(a, b) {

@@ -6,6 +6,7 @@ set -euo pipefail
 
 alias_name=MyProxy
 proxy_url=http://127.0.0.1:3128
+proxy_shown=${proxy_url/\/\/*@/\/\/}  # without user and password
 ssh_config="${HOME}/.ssh/config"
 colima_yaml="${HOME}/.colima/default/colima.yaml"
 begin="# >>> proxydocs ${alias_name} >>>"
@@ -71,11 +72,13 @@ else
   ssh -O check "$alias_name" || die "the tunnel did not stay up: try 'ssh -v ${alias_name}'"
   say "tunnel ${alias_name}: started"
 fi
-code=$(curl -sS -o /dev/null -w '%{http_code}' -x "$proxy_url" https://registry-1.docker.io/v2/ || true)
+# the proxy URL may hold a password: curl reads it from standard input (printf is a shell
+# builtin), so it never appears on a command line that ps shows; messages show it without
+code=$(printf 'proxy = "%s"\n' "$proxy_url" | curl -sS -o /dev/null -w '%{http_code}' -K - https://registry-1.docker.io/v2/ || true)
 if [ "$code" = 401 ]; then
-  say "proxy ${proxy_url}: Docker Hub answers (401 is the registry asking for a token: good)"
+  say "proxy ${proxy_shown}: Docker Hub answers (401 is the registry asking for a token: good)"
 else
-  say "proxy ${proxy_url}: Docker Hub did not answer (HTTP '${code}'); check the proxy on the server"
+  say "proxy ${proxy_shown}: Docker Hub did not answer (HTTP '${code}'); check the proxy on the server"
 fi
 
 # 3. the proxy in colima.yaml's env:, other keys and comments kept

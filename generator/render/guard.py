@@ -1,0 +1,58 @@
+"""The render boundary's guard, in two parts: no settings value may carry a line break or an
+invisible or control character, and no rendered file may carry a character (other than its
+own line breaks) that a reader could take for syntax or that a person pasting it cannot see.
+The settings types refuse such values first; this guard is independent of them, so a gap in a
+type (or a template) cannot reach a root shell, a unit file or a pasted config. Both parts run
+before anything is written."""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import UnsafeOutputError
+
+# Control characters except the line feed (and the tab where a format allows it), DEL and the
+# C1 controls, the line and paragraph separators, zero-width and bidirectional formatting
+# characters, the byte-order mark, and lone surrogates (bytes that were not UTF-8).
+_FORBIDDEN = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff"
+_UNSAFE = re.compile(f"[{_FORBIDDEN}]")
+_UNSAFE_WITHOUT_TAB = re.compile(f"[\\t{_FORBIDDEN}]")
+TAB_KINDS = frozenset()  # kinds whose format allows tabs (none of today's snippets uses one)
+
+
+_VALUE_UNSAFE = re.compile(f"[\\t\\n{_FORBIDDEN}]")
+
+
+def check_values(values: dict[str, object]) -> None:
+    """No settings value, and no item of a list value, may carry a line break, a tab or any
+    character the files may not: a line break in a value would start a new line of syntax in
+    the file (a new ssh keyword, a heredoc's end, a unit file's next key), and no check of the
+    rendered text alone can tell it from the template's own line breaks."""
+    problems = []
+    for key, value in values.items():
+        for item in value if isinstance(value, (list, tuple)) else (value,):
+            m = _VALUE_UNSAFE.search(item) if isinstance(item, str) else None
+            if m:
+                problems.append(f"{key}: {item!a} contains {m.group()!a}")
+    if problems:
+        listing = "\n".join(f"  {p}" for p in problems)
+        raise UnsafeOutputError(f"refusing to render values that carry a line break, control, separator or "
+                                f"invisible character (they got past the settings checks; nothing was written):"
+                                f"\n{listing}")
+
+
+def check(rendered: dict[str, str], kinds: dict[str, str]) -> None:
+    """Raise UnsafeOutputError naming the first file, line and column that would carry a
+    forbidden character; `kinds` gives each output's snippet kind."""
+    problems = []
+    for path, text in rendered.items():
+        pattern = _UNSAFE if kinds.get(path) in TAB_KINDS else _UNSAFE_WITHOUT_TAB
+        m = pattern.search(text)
+        if m:
+            line = text.count("\n", 0, m.start()) + 1
+            column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+            problems.append(f"{path}:{line}:{column}: would contain {m.group()!a}")
+    if problems:
+        listing = "\n".join(f"  {p}" for p in problems)
+        raise UnsafeOutputError(f"refusing to write a rendering that carries a control, separator or invisible "
+                                f"character (a settings value got past the checks; nothing was written):\n{listing}")
