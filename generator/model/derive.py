@@ -19,6 +19,21 @@ from .addresses import format_ip, is_loopback, parse_ip
 from .settings import Settings
 
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY")
+# The Mac as the VM and its containers name it (Lima's /etc/hosts; Colima's host resolver maps
+# host.docker.internal there too). Traffic to it must never enter the tunnel (colima #1293,
+# lima #1113), and neither Lima nor Colima adds it to NO_PROXY, so every list carries it: Lima
+# copies the Mac's NO_PROXY into the VM unchanged, so the Mac's copy needs it as well.
+VM_HOST_NAMES = ("host.lima.internal", "host.docker.internal")
+
+
+def no_proxy_list(entries: tuple[str, ...], vm_host_address: str) -> str:
+    """The reader's NO_PROXY entries, then the names and address of the Mac as seen from the
+    VM (those the reader did not list already)."""
+    out = list(entries)
+    for extra in (*VM_HOST_NAMES, vm_host_address):
+        if extra not in out:
+            out.append(extra)
+    return ",".join(out)
 
 
 def url_host(host: str) -> str:
@@ -115,7 +130,7 @@ def derive(s: Settings) -> Derived:
         mac_url=proxy_url(scheme, listen, port, auth),
         vm_url=proxy_url(scheme, vm_host, port, auth),
         container_url=proxy_url(scheme, container_host, port, auth),
-        no_proxy=",".join(s["proxy.no_proxy"]),
+        no_proxy=no_proxy_list(s["proxy.no_proxy"], s["vm.host_address"]),
         forwards=forwards,
         colima_config=f"$HOME/.colima/{profile}/colima.yaml",
         colima_start=start,

@@ -14,9 +14,14 @@ GUIDE = "container/colima/colima_proxy/"
 DOCKER_SCRIPT = "docker/network/docker_proxy/create_http_proxy_conf_for_docker"
 CONTAINERD_SCRIPT = "kubernetes/container_runtimes/containerd/containerd_proxy/create_http_proxy_conf_for_containerd"
 
-OLD_NO_PROXY = "*.baidu.com,192.168.0.0/16,10.0.0.0/8"
-NO_PROXY = "localhost,127.0.0.1,*.baidu.com,192.168.0.0/16,10.0.0.0/8"
-ONE_LIST = "one NO_PROXY list for every file and both articles (proxy.no_proxy); the archive's copy lacked localhost and 127.0.0.1"
+OLD_NO_PROXY = "*.baidu.com,192.168.0.0/16,10.0.0.0/8"  # the archive's list
+AUTHOR_NO_PROXY = "localhost,127.0.0.1,*.baidu.com,192.168.0.0/16,10.0.0.0/8"  # the guide's
+NO_PROXY = AUTHOR_NO_PROXY + ",host.lima.internal,host.docker.internal,192.168.5.2"
+MAC_NAMES = ("the Mac as the VM and its containers name it (host.lima.internal, host.docker.internal, 192.168.5.2) "
+             "is added, so that traffic to services on the Mac never enters the tunnel (colima #1293, lima #1113); "
+             "Lima copies NO_PROXY into the VM unchanged, so every copy carries it")
+ONE_LIST = ("one NO_PROXY list for every file and both articles (proxy.no_proxy); the archive's copy lacked localhost "
+            "and 127.0.0.1; " + MAC_NAMES)
 VM_VIEW = ("a file inside the VM, where 127.0.0.1 is the VM itself: it carries the VM's view of the Mac "
            "(vm.host_address), exactly as Lima's own injection does")
 CONTAINER_VIEW = ("172.17.0.1 is the VM's docker0 address and nothing listens on the proxy port there under "
@@ -69,8 +74,12 @@ CORRECTIONS: tuple[Correction, ...] = (
     Correction(GUIDE + "proxy_env", '"http:127.0.0.1:3128"', '"http://127.0.0.1:3128"',
                "malformed URL: `http:` without `//` (Lima cannot parse it and copies it unchanged)"),
     Correction(GUIDE + "config.json", '"' + OLD_NO_PROXY + '"', '"' + NO_PROXY + '"', ONE_LIST),
-    Correction(GUIDE + "systemctl_show_env", NO_PROXY + ',"', NO_PROXY + '"',
-               "the trailing comma came from the unset ${LOCAL_NETWORK} in the scripts"),
+    Correction(GUIDE + "systemctl_show_env", AUTHOR_NO_PROXY + ',"', NO_PROXY + '"',
+               "the trailing comma came from the unset ${LOCAL_NETWORK} in the scripts; " + MAC_NAMES),
+    Correction(GUIDE + "colima.yaml", f"NO_PROXY: {AUTHOR_NO_PROXY}\n", f"NO_PROXY: {NO_PROXY}\n", MAC_NAMES),
+    Correction(GUIDE + "colima_env", f"={AUTHOR_NO_PROXY}\n", f"={NO_PROXY}\n", MAC_NAMES),
+    Correction(GUIDE + "environment", f"={AUTHOR_NO_PROXY}\n", f"={NO_PROXY}\n", MAC_NAMES),
+    Correction(GUIDE + "proxy_env", f'"{AUTHOR_NO_PROXY}"', f'"{NO_PROXY}"', MAC_NAMES),
     Correction(GUIDE + "dockerfile_env",
                'ENV HTTP_PROXY "http://172.17.0.1:3128"\nENV HTTP_PROXY "http://172.17.0.1:3128"\n'
                f'ENV FTP_PROXY "ftp://172.17.0.1:3128"\nENV NO_PROXY "{OLD_NO_PROXY}"\n',
@@ -83,10 +92,10 @@ CORRECTIONS: tuple[Correction, ...] = (
                + CONTAINER_VIEW + "; " + ONE_LIST),
     Correction("container/colima/images/debian_tini_image/dev/run_debian-dev_container",
                "#    -e HTTP_PROXY=http://172.17.0.1:3128 \\\n#    -e HTTPS_PROXY=http://172.17.0.1:3128 \\\n"
-               f"#    -e NO_PROXY={NO_PROXY} \\\n",
+               f"#    -e NO_PROXY={AUTHOR_NO_PROXY} \\\n",
                "#    -e HTTP_PROXY=http://192.168.5.2:3128 \\\n#    -e HTTPS_PROXY=http://192.168.5.2:3128 \\\n"
                f"#    -e 'NO_PROXY={NO_PROXY}' \\\n",
-               CONTAINER_VIEW + "; the NO_PROXY argument is quoted because `*` is a shell glob character"),
+               CONTAINER_VIEW + "; the NO_PROXY argument is quoted because `*` is a shell glob character; " + MAC_NAMES),
     *(Correction(f"container/colima/images/debian_tini_image/{d}", "UID=$(id -u) \\\n  --build-arg GID=$(id -g)",
                  'UID="$(id -u)" \\\n  --build-arg GID="$(id -g)"',
                  "shellcheck SC2046: an unquoted command substitution is split into words")

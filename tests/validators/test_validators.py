@@ -78,7 +78,7 @@ BROKEN = [
     ("docker/network/docker_proxy/create_http_proxy_conf_for_docker", "cat <<'EOF'", "cat <<EOF", "unquoted heredoc"),
     ("docker/network/docker_proxy/create_http_proxy_conf_for_docker", "fi\n", "", "bash -n"),
     ("docker/network/docker_proxy/create_http_proxy_conf_for_docker", "systemctl restart docker", "systemctl restart $1", "shellcheck"),
-    (GUIDE + "systemctl_show_env", '10.0.0.0/8"', '10.0.0.0/8,"', "ends with a comma"),
+    (GUIDE + "systemctl_show_env", '192.168.5.2"', '192.168.5.2,"', "ends with a comma"),
     (GUIDE + "systemctl_show_env", '"NO_PROXY=', 'NO_PROXY="', "systemd reports"),
     (GUIDE + "config.json", '"httpProxy"', '"httpproxy"', "httpproxy"),
     (GUIDE + "config.json", '"default":', '"default":,', "not JSON"),

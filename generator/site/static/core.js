@@ -132,6 +132,14 @@
 
   const PROXY_VARS = ["HTTP_PROXY", "HTTPS_PROXY"];
 
+  const VM_HOST_NAMES = ["host.lima.internal", "host.docker.internal"];
+
+  function noProxyList(entries, vmHostAddress) {  // derive.no_proxy_list
+    const out = entries.slice();
+    for (const extra of [...VM_HOST_NAMES, vmHostAddress]) if (!out.includes(extra)) out.push(extra);
+    return out.join(",");
+  }
+
   function derive(v) {
     const scheme = v["proxy.scheme"], listen = v["proxy.listen"], port = v["proxy.port"];
     const vmHost = isLoopback(listen) ? v["vm.host_address"] : listen;
@@ -147,7 +155,7 @@
     const d = {
       mac_host: listen, vm_host: vmHost, container_host: containerHost,
       mac_url: url(listen), vm_url: url(vmHost), container_url: url(containerHost),
-      no_proxy: v["proxy.no_proxy"].join(","), forwards,
+      no_proxy: noProxyList(v["proxy.no_proxy"], v["vm.host_address"]), forwards,
       colima_config: `$HOME/.colima/${profile}/colima.yaml`, colima_start: start,
       auth: "",  // credentials never reach the page
     };

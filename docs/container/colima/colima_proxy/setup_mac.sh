@@ -85,7 +85,7 @@ fi
 env_block=$(cat <<'EOF'
   HTTP_PROXY: http://127.0.0.1:3128
   HTTPS_PROXY: http://127.0.0.1:3128
-  NO_PROXY: localhost,127.0.0.1,*.baidu.com,192.168.0.0/16,10.0.0.0/8
+  NO_PROXY: localhost,127.0.0.1,*.baidu.com,192.168.0.0/16,10.0.0.0/8,host.lima.internal,host.docker.internal,192.168.5.2
 EOF
 )
 if [ ! -f "$colima_yaml" ]; then

@@ -46,7 +46,7 @@ for service in containerd buildkit docker; do
 [Service]
 Environment="HTTP_PROXY=http://192.168.5.2:3128"
 Environment="HTTPS_PROXY=http://192.168.5.2:3128"
-Environment="NO_PROXY=localhost,127.0.0.1,*.baidu.com,192.168.0.0/16,10.0.0.0/8"
+Environment="NO_PROXY=localhost,127.0.0.1,*.baidu.com,192.168.0.0/16,10.0.0.0/8,host.lima.internal,host.docker.internal,192.168.5.2"
 EOF
   fi
 done
@@ -67,7 +67,7 @@ proxies=$(cat <<'EOF'
    {
      "httpProxy": "http://192.168.5.2:3128",
      "httpsProxy": "http://192.168.5.2:3128",
-     "noProxy": "localhost,127.0.0.1,*.baidu.com,192.168.0.0/16,10.0.0.0/8"
+     "noProxy": "localhost,127.0.0.1,*.baidu.com,192.168.0.0/16,10.0.0.0/8,host.lima.internal,host.docker.internal,192.168.5.2"
    }
  }
 }
