@@ -12,9 +12,11 @@ from .errors import SettingsError, ToolMissing
 from .model import settings as settings_mod
 from .model.settings import Settings
 from .project import Project
-from .render import engine, manifest
+from .render import copy, engine, manifest
 
-__all__ = ["Project", "RenderResult", "load_settings", "render", "render_text", "validate"]
+__all__ = ["READER_SETTINGS", "Project", "RenderResult", "load_settings", "reader_copy_text", "render",
+           "render_text", "validate"]
+READER_SETTINGS = copy.SETTINGS  # a reader's copy records the settings it was rendered from
 
 
 @dataclass(frozen=True)
@@ -52,18 +54,30 @@ def render_text(settings: Settings) -> dict[str, str]:
     return engine.render_all(settings, manifest.load())
 
 
+def reader_copy_text(settings: Settings, pages: tuple[str, ...] = ()) -> dict[str, str]:
+    """A reader's copy (of `pages` only, if given), rendered to memory: the snippets a reader
+    uses, an index of where each goes, and the settings it came from."""
+    snippets = copy.select(manifest.load(), pages)
+    if not snippets:
+        raise SettingsError([("--page", "", f"no snippet belongs to {', '.join(pages)}; pages: "
+                              f"{', '.join(copy.PAGES)} or a docname")])
+    return {**engine.render_all(settings, snippets), **copy.extras(settings, snippets)}
+
+
 def render(settings: Settings, out_dir: Path, *, check: bool = False, force: bool = False,
+           reader_copy: bool = False, pages: tuple[str, ...] = (),
            on_wait: Callable[[str], None] | None = None) -> RenderResult:
-    """Render every snippet into out_dir, writing only files whose bytes change.
-    With check=True nothing is written. Raises HandEditError before writing anything if a
-    generated file was edited by hand (unless force). `on_wait` hears why a render waits
-    (another render holds the folder's lock)."""
+    """Render every snippet into out_dir (or, with reader_copy, a reader's copy: see
+    reader_copy_text), writing only files whose bytes change. With check=True nothing is
+    written. Raises HandEditError before writing anything if a generated file was edited by
+    hand (unless force). `on_wait` hears why a render waits (another render holds the lock)."""
     out_dir = Path(out_dir)
     if settings.credentials is not None and (site := _sphinx_project(out_dir)):
         raise SettingsError([(settings.origin("proxy.user"), "proxy.user",
                               f"credentials are never rendered into a Sphinx project ({site}); "
                               "render a reader's copy with --out DIR outside it")])
-    rendered = {path: text.encode("utf-8") for path, text in render_text(settings).items()}
+    texts = reader_copy_text(settings, pages) if reader_copy else render_text(settings)
+    rendered = {path: text.encode("utf-8") for path, text in texts.items()}
     tree = write.Tree(out_dir)
     if check:
         return RenderResult(out_dir, tuple(write.plan(tree, rendered)))

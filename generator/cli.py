@@ -23,7 +23,12 @@ class Context:
         self.err = err or sys.stderr
 
     def echo(self, text: str = "") -> None:
+        """Data (a diff, findings, settings): standard output."""
         click.echo(text, file=self.out)
+
+    def status(self, text: str) -> None:
+        """What is going on: standard error, so that standard output stays data."""
+        click.echo(text, file=self.err)
 
 
 def _refuse_credentials_for_the_site(settings) -> None:
@@ -40,75 +45,107 @@ def _project(settings_file: str | None, sets: tuple[str, ...]):
     return project, api.load_settings(project.settings_file, list(sets))
 
 
-@click.group(epilog=EXIT_CODES_HELP)
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+SETTINGS_HELP = "Settings file [default: ./proxy.toml; its folder is the project]."
+SET_HELP = "Override one setting, e.g. proxy.port=8118 (repeatable; lists comma-separated)."
+
+
+@click.group(epilog=EXIT_CODES_HELP, context_settings=CONTEXT)
 @click.version_option(package_name="proxydocs")
 def cli() -> None:
     """Render every proxy snippet of the Colima proxy articles from one proxy.toml."""
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
-@click.option("--settings", "settings_file", metavar="FILE",
-              help="Settings file [default: ./proxy.toml, else the project's].")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-              help="Override one setting, e.g. proxy.port=8118 (repeatable; lists comma-separated).")
+def _shown(root: Path) -> str:
+    """The output folder as the user will recognise it: relative to here when it is below."""
+    try:
+        return str(root.resolve().relative_to(Path.cwd().resolve())) or "."
+    except ValueError:
+        return str(root)
+
+
+@cli.command(epilog=EXIT_CODES_HELP, context_settings=CONTEXT)
+@click.option("--settings", "settings_file", metavar="FILE", help=SETTINGS_HELP)
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
 @click.option("--out", "out_dir", metavar="DIR", type=click.Path(file_okay=False),
-              help="Write the same layout under DIR instead of the project's docs/.")
+              help="Write a reader's copy into DIR instead of the project's docs/: the snippets to use, "
+                   "INDEX.txt (where each file goes) and the settings used (no password).")
+@click.option("--page", "pages", multiple=True, metavar="PAGE",
+              help="With --out: only the snippets of this page (guide, archive, or a docname; repeatable).")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any file would change.")
-@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of every change.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Write nothing; print a unified diff of what would change (status lines go to stderr).")
 @click.option("--force", is_flag=True, help="Overwrite generated files that were edited by hand.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (and the diff).")
 @click.pass_obj
-def render(ctx: Context, settings_file, sets, out_dir, check, show_diff, force) -> int:
+def render(ctx: Context, settings_file, sets, out_dir, pages, check, show_diff, force, quiet) -> int:
     """Render every snippet; write only the files whose bytes change.
 
     With --out (a reader's copy), proxy.user and the password from the variable named by
     proxy.password_env are written into the proxy URLs, percent-encoded; the site never
     gets them."""
+    if pages and not out_dir:
+        raise click.UsageError("--page limits a reader's copy: give --out DIR too")
     project, settings = _project(settings_file, sets)
     if out_dir:
         settings = settings.for_reader(os.environ)
     else:
         _refuse_credentials_for_the_site(settings)
-    result = api.render(settings, Path(out_dir) if out_dir else project.docs, check=check, force=force,
-                        on_wait=lambda message: click.echo(f"proxydocs: {message}", file=ctx.err))
-    verb = {"created": "would create" if check else "created",
-            "changed": "would change" if check else "changed",
+    preview = check or show_diff
+    result = api.render(settings, Path(out_dir) if out_dir else project.docs, check=preview, force=force,
+                        reader_copy=bool(out_dir), pages=tuple(pages),
+                        on_wait=lambda message: ctx.status(f"proxydocs: {message}"))
+    say = (lambda text: None) if quiet else ctx.status
+    would = "would " if preview else ""
+    verb = {"created": f"{would}create" if preview else "created",
+            "changed": f"{would}change" if preview else "changed",
             "stale": "no longer generated (left in place; delete it if no page includes it)",
-            "edited": "edited by hand" if check else ("overwrote hand edit" if force else "edited by hand")}
-    for change in result.pending:
-        ctx.echo(f"{verb[change.status]}: {result.out_dir / change.path}")
+            "edited": "edited by hand" if preview or not force else "overwrote hand edit"}
+    for change in sorted(result.pending, key=lambda c: c.path):
+        say(f"{verb[change.status]}: {change.path}")
     if show_diff:
-        ctx.echo(settings.redact(result.diff()).rstrip("\n"))
+        diff = settings.redact(result.diff())
+        if diff:
+            ctx.echo(diff.rstrip("\n"))
     counts = {s: len(result.by_status(s)) for s in ("created", "changed", "stale", "edited", "unchanged")}
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-    ctx.echo(f"{'check' if check else 'render'}: {len(result.changes)} files ({summary or 'none'})")
-    if check and result.pending:
-        ctx.echo("run `proxydocs render` (or `make snippets`) to update them")
-        return EXIT_DRIFT
-    return EXIT_OK
+    say(f"{'check' if check else 'diff' if show_diff else 'render'}: {len(result.changes)} files in "
+        f"{_shown(result.out_dir)} ({summary or 'none'})")
+    edited = result.by_status("edited")
+    if preview and edited:
+        say(f"{len(edited)} file(s) were edited by hand: `proxydocs render` refuses to overwrite them (exit 3). "
+            "Keep an edit by moving it into proxy.toml or the template in snippets/; discard it with "
+            "`proxydocs render --force`")
+    if preview and len(result.pending) > len(edited):
+        say("`proxydocs render` (or `make snippets`) writes the other changes")
+    return EXIT_DRIFT if check and result.pending else EXIT_OK
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
+@cli.command(epilog=EXIT_CODES_HELP, context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False))
-@click.option("--settings", "settings_file", metavar="FILE", help="Settings file [default: ./proxy.toml].")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override one setting (repeatable).")
+@click.option("--settings", "settings_file", metavar="FILE",
+              help="Settings file [default: DIR/proxydocs-settings.toml with --root, else ./proxy.toml].")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
 @click.option("--root", "root", metavar="DIR", type=click.Path(file_okay=False, exists=True),
-              help="The rendered tree to check [default: the project's docs/].")
+              help="The rendered tree to check, e.g. a reader's copy [default: the project's docs/].")
 @click.pass_obj
 def validate(ctx: Context, paths, settings_file, sets, root) -> int:
     """Check every snippet (or only PATHS) with the program that reads it."""
+    if root and settings_file is None and (Path(root) / api.READER_SETTINGS).is_file():
+        settings_file = str(Path(root) / api.READER_SETTINGS)  # the copy says what it was rendered from
     project, settings = _project(settings_file, sets)
     if root:
         settings = settings.for_reader(os.environ)
     findings = api.validate(settings, Path(root) if root else project.docs, [Path(p) for p in paths] or None)
     for finding in findings:
         ctx.echo(settings.redact(str(finding)))
-    ctx.echo(f"validate: {len(findings)} finding(s)")
+    ctx.status(f"validate: {len(findings)} finding(s)")
     return EXIT_DRIFT if findings else EXIT_OK
 
 
-@cli.command(name="settings", epilog=EXIT_CODES_HELP)
-@click.option("--settings", "settings_file", metavar="FILE", help="Settings file [default: ./proxy.toml].")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override one setting (repeatable).")
+@cli.command(name="settings", epilog=EXIT_CODES_HELP, context_settings=CONTEXT)
+@click.option("--settings", "settings_file", metavar="FILE", help=SETTINGS_HELP)
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
 @click.pass_obj
 def show_settings(ctx: Context, settings_file, sets) -> int:
     """Print the effective settings as TOML (defaults, file, then --set)."""

@@ -207,6 +207,12 @@ class Host(FieldType):
         return hosts | st.just("<SERVER_IP>") if self.allow_placeholder else hosts
 
 
+def split_list(text: str) -> list[str]:
+    """A comma-separated --set (or form) value: spaces and tabs around each comma are not part
+    of an entry (`localhost, 127.0.0.1` is two entries); nothing else is stripped."""
+    return [] if text.strip(" \t") == "" else [item.strip(" \t") for item in text.split(",")]
+
+
 @dataclass(frozen=True)
 class NoProxyList(FieldType):
     name = "list of host names, ``.domain`` or ``*.domain`` suffixes, IP addresses, CIDR ranges or ``*``"
@@ -229,7 +235,7 @@ class NoProxyList(FieldType):
         return tuple(out)
 
     def parse_text(self, text: str) -> tuple[str, ...]:
-        return self.parse([] if text == "" else text.split(","))
+        return self.parse(split_list(text))
 
     def page_data(self) -> dict[str, Any]:
         return {"kind": "no_proxy"}
@@ -256,7 +262,7 @@ class AddressList(FieldType):
         return out
 
     def parse_text(self, text: str) -> tuple[str, ...]:
-        return self.parse([] if text == "" else text.split(","))
+        return self.parse(split_list(text))
 
     def page_data(self) -> dict[str, Any]:
         return {"kind": "addresses"}

@@ -9,6 +9,7 @@ only the pages whose snippets changed.
 from __future__ import annotations
 
 import importlib.util
+import logging as logging_module
 import sys
 from pathlib import Path
 
@@ -40,7 +41,10 @@ def render_snippets(app: Sphinx) -> None:
                                type="proxydocs", subtype="credentials")
         result = api.render(settings, Path(app.srcdir))
     except ProxydocsError as exc:
-        raise ExtensionError(f"proxydocs: {exc}") from None
+        # the CLI's one line and its exit code, not Sphinx's report of a crashed extension
+        # (a SphinxError prints versions, a traceback and "please open an issue")
+        print(f"proxydocs: error: {exc}", file=sys.stderr)
+        raise SystemExit(exc.exit_code) from None
     for change in result.pending:
         logger.info(f"proxydocs: {change.status}: {change.path}")
     logger.info(f"proxydocs: {len(result.changes)} snippets, {len(result.pending)} written")
@@ -132,7 +136,20 @@ def _load_module(path: Path):
     return module
 
 
+def quiet_jieba(app: Sphinx, config) -> None:
+    """Chinese search segments words with jieba, which prints four lines of progress to stderr
+    on every build; Sphinx's own -q cannot reach them."""
+    if app.verbosity > 0 or app.config.html_search_language != "zh":  # -v shows them
+        return
+    try:  # imported here: importing it sets its logger to DEBUG again
+        import jieba
+    except ImportError:
+        return
+    jieba.setLogLevel(logging_module.WARNING)
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", quiet_jieba)
     app.add_config_value("proxydocs_settings", "proxy.toml", "env", types=[str])
     app.add_config_value("proxydocs_corrections", "tests/golden/corrections.py", "env", types=[str])
     app.add_config_value("proxydocs_render", True, "", types=[bool, int])

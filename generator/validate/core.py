@@ -14,6 +14,8 @@ from typing import Callable
 from ..errors import ToolMissing
 from ..model.settings import Settings
 from ..render.manifest import Snippet
+from ..write import record
+from ..write.tree import Tree
 from .expect import Expect
 
 
@@ -96,6 +98,9 @@ def validate_tree(root: Path, settings: Settings, snippets, paths: list[Path] | 
     generated file is a finding; a missing static one is not (`render --out` copies only
     what it generates)."""
     wanted = {p.resolve() for p in paths} if paths else None
+    tree = Tree(root)
+    # a reader's copy may hold one page's snippets only: its record says which were rendered
+    rendered = record.read(tree) if (root / record.RECORD).exists() else None
     findings: list[Finding] = []
     for snippet in snippets:
         path = root / snippet.output
@@ -106,8 +111,8 @@ def validate_tree(root: Path, settings: Settings, snippets, paths: list[Path] | 
                                     f"{', '.join(sorted(kinds()))}"))
             continue
         if not path.exists():
-            if not snippet.generated:  # committed captures live in the site's tree only
-                continue
+            if not snippet.generated or (rendered is not None and snippet.output not in rendered):
+                continue  # committed captures live in the site's tree only; a copy may hold one page
             findings.append(Finding(str(path), 0, "is missing (run `proxydocs render`)"))
             continue
         found = validate_file(Target(path, snippet, settings))

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from support import STEP_TIMEOUT, require, require_root, run_cli
+from generator import api
+from generator.model.settings import load
+from support import STEP_TIMEOUT, require, require_root
 
 ORIGIN_HOST = "127.0.0.2"  # loopback, but not in the default NO_PROXY list: traffic must use the proxy
 
@@ -194,12 +196,10 @@ def rendered(world, sshd, proxy):
     name, proxy_port, _ = proxy
     local_port = free_port()
     out = world.tmp / f"out-{name}"
-    result = run_cli("render", "--out", str(out),
-                     "--set", "tunnel.hostname=127.0.0.1", "--set", f"tunnel.ssh_port={ssh_port}",
-                     "--set", "tunnel.user=root", "--set", f"tunnel.identity_file={key}",
-                     "--set", f"tunnel.remote_port={proxy_port}", "--set", f"proxy.port={local_port}",
-                     "--set", "vm.host_address=127.0.0.1")
-    assert result.code == 0, result.err
+    settings = load(None, ["tunnel.hostname=127.0.0.1", f"tunnel.ssh_port={ssh_port}", "tunnel.user=root",
+                           f"tunnel.identity_file={key}", f"tunnel.remote_port={proxy_port}",
+                           f"proxy.port={local_port}", "vm.host_address=127.0.0.1"])
+    api.render(settings, out)  # the whole tree: the counter-example too, which a reader's copy leaves out
     return Rendered(out, local_port)
 
 

@@ -44,7 +44,8 @@ def test_site_builds_without_warnings_and_settings_reach_both_articles(project, 
         assert "http://127.0.0.1:3128" in prose_of(out / f"{page}.html")
 
     # a new port: render, rebuild; snippets and prose of both articles follow
-    result = run_cli("render", "--settings", str(project / "proxy.toml"), "--out", str(project / "docs"),
+    # the project is the folder of its settings file: this renders into its docs/
+    result = run_cli("render", "--settings", str(project / "proxy.toml"),
                      "--set", "proxy.port=8118")
     assert result.code == 0
     # proxy.toml is the source of truth for sphinx-build: write the new value there too

@@ -68,6 +68,12 @@
     return entry;
   }
 
+  // types.split_list: spaces and tabs around commas are not part of an entry
+  const stripBlanks = (s) => s.replace(/^[ \t]+|[ \t]+$/g, "");
+  function splitList(text) {
+    return stripBlanks(text) === "" ? [] : text.split(",").map(stripBlanks);
+  }
+
   // parse_text of each field type: the value, or a Refusal carrying the CLI's reason
   function parseText(t, text) {
     switch (t.kind) {
@@ -93,7 +99,7 @@
         return parseHost(t, text);
       case "no_proxy": {
         const out = [];
-        for (const entry of text === "" ? [] : text.split(",")) {
+        for (const entry of splitList(text)) {
           if (entry !== pyStrip(entry) || entry.includes(",")) {
             refuse(`entry ${printable(entry)} contains spaces or commas; give one entry per item`);
           }
@@ -108,7 +114,7 @@
         return out;
       }
       case "addresses": {
-        const out = (text === "" ? [] : text.split(",")).map((v) => parseHost({ ip_only: true }, v));
+        const out = splitList(text).map((v) => parseHost({ ip_only: true }, v));
         if (new Set(out).size !== out.length) refuse("lists an address twice");
         return out;
       }
