@@ -10,10 +10,12 @@ PYTHON_ALT ?= $(firstword $(foreach p,$(wildcard $(HOME)/.pyenv/versions/3.13*/b
 ALT_VENV := .venv-alt
 ALT_STAMP := $(ALT_VENV)/.stamp
 
-.PHONY: html snippets check validate test e2e bench clean help
+.PHONY: html livehtml linkcheck snippets check validate test e2e bench bench-docs clean help
 
 help:
 	@echo "make html      render the snippets and build the site into _build/html"
+	@echo "make livehtml  serve the site and rebuild on every change of docs/, proxy.toml or a template"
+	@echo "make linkcheck check the external links (skipped, saying so, without a network)"
 	@echo "make test      run every test (unit, validators, docs, end to end, browser)"
 	@echo "make snippets  render the snippets from proxy.toml into docs/"
 	@echo "make check     fail if docs/ differs from what proxy.toml renders"
@@ -41,6 +43,17 @@ $(ALT_STAMP): pyproject.toml
 
 html: $(DOCS_STAMP)
 	$(VENV)/bin/sphinx-build $(SPHINXOPTS) -c . docs _build/html
+
+livehtml: $(DOCS_STAMP)
+	$(PY) -m pip install -q --disable-pip-version-check 'sphinx-autobuild>=2024.10'
+	$(VENV)/bin/sphinx-autobuild -c . --watch proxy.toml --watch snippets --watch generator \
+	  --ignore '*/_generated/*' --ignore '*.tmp' docs _build/html
+
+linkcheck: $(DOCS_STAMP)
+	@# github.com stands for the web the pages link to (a package mirror alone is not a network)
+	@if $(PY) -c 'import socket; socket.create_connection(("github.com", 443), timeout=5)' 2>/dev/null; then \
+	  $(VENV)/bin/sphinx-build -q -b linkcheck -c . docs _build/linkcheck; \
+	else echo "linkcheck: no network here, skipped"; fi
 
 snippets: $(DOCS_STAMP)
 	$(VENV)/bin/proxydocs render

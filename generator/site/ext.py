@@ -8,6 +8,7 @@ only the pages whose snippets changed.
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import logging as logging_module
 import sys
@@ -75,6 +76,26 @@ class _RstDirective(SphinxDirective):
         container = nodes.container()
         self.state.nested_parse(StringList(self.lines(), source="<proxydocs>"), self.content_offset, container)
         return container.children
+
+
+class Fold(_RstDirective):
+    """A long block folded away (collapsed until the reader opens it), with a download link
+    to the file it shows: `.. proxydocs-fold:: SUMMARY` with `:download: PATH`."""
+
+    required_arguments = 1
+    final_argument_whitespace = True
+    has_content = True
+    option_spec = {"download": lambda value: value.strip()}
+
+    def lines(self) -> list[str]:
+        summary = html.escape(self.arguments[0])
+        out = []
+        if "download" in self.options:
+            path = self.options["download"]
+            out += [f":download:`下载 {path.rsplit('/', 1)[-1]} <{path}>`", ""]
+        out += [".. raw:: html", "", f'   <details class="proxydocs-fold"><summary>{summary}</summary>', ""]
+        out += [*self.content, "", ".. raw:: html", "", "   </details>", ""]
+        return out
 
 
 def _table(header: list[str], rows: list[list[str]], widths: str = "auto") -> list[str]:
@@ -159,5 +180,6 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("proxydocs-settings", SettingsReference)
     app.add_directive("proxydocs-catalogue", SnippetCatalogue)
     app.add_directive("proxydocs-corrections", CorrectionsList)
+    app.add_directive("proxydocs-fold", Fold)
     app.setup_extension("generator.site.form")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

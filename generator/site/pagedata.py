@@ -10,6 +10,7 @@ from typing import Any
 from ..model.settings import FIELDS, READER_ONLY, Settings
 from ..render import manifest
 from .jscompile import compile_all
+from .messages_zh import RULES
 
 SUBSTITUTIONS = "_generated/settings.txt"
 
@@ -52,6 +53,7 @@ def data(settings: Settings) -> dict[str, Any]:
         "snippets": {ident: {"output": out, "template": by_output[out].template, "vars": by_output[out].vars}
                      for out, ident in snippet_ids().items()},
         "substitutions": SUBSTITUTIONS,
+        "messages_zh": RULES,
     }
 
 

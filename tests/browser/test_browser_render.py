@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings as hsettings
 
 from generator import api
 from generator.site import pagedata as browser_data
+from generator.site.messages_zh import translate
 from generator.errors import SettingsError
 from generator.model.settings import FIELDS, load, parse_overrides
 from support.hostile import any_text
@@ -121,7 +122,7 @@ def test_copying_the_personalised_config_json(site, browser):
     context.close()
 
 
-def test_invalid_values_are_refused_with_the_cli_message(site, browser):
+def test_invalid_values_are_refused_with_the_cli_message_in_chinese(site, browser):
     url, _ = site
     context, page, _ = open_page(browser, url, PAGES[0])
     good = {"proxy.port": "8118"}
@@ -133,11 +134,15 @@ def test_invalid_values_are_refused_with_the_cli_message(site, browser):
         _, problems = parse_overrides([f"{path}={text}"])
         assert problems, text
         shown = page.locator(f".proxydocs-error[data-for='{path}']").text_content()
-        assert shown == f"{path}: {problems[0][2]}"
+        assert shown == f"{path}: {translate(problems[0][2])}" and shown != f"{path}: {problems[0][2]}"
         assert page.locator(f"input[name='{path}']").get_attribute("aria-invalid") == "true"
         assert_page_matches(page, good)  # the snippets keep their last valid state
         page.fill(f"input[name='{path}']", good.get(path, page.evaluate(f"PROXYDOCS_DATA.texts['{path}']")))
     context.close()
+
+
+def stored(page):
+    return page.evaluate("localStorage.getItem('proxydocs.settings')")
 
 
 def test_remembered_shared_and_reset(site, browser):
@@ -153,13 +158,55 @@ def test_remembered_shared_and_reset(site, browser):
     assert_page_matches(page, texts)
     page.click("button.proxydocs-reset")
     assert_page_matches(page, {})
-    assert page.evaluate("localStorage.getItem('proxydocs.settings')") is None
+    assert stored(page) is None
     context.close()
 
     # a fresh browser (nothing stored) follows the shared link
     other, page, _ = open_page(browser, url, f"{PAGES[0]}.html?{share.split('?', 1)[1]}", suffix="")
     assert_page_matches(page, texts)
     other.close()
+
+
+def test_a_shared_link_never_replaces_what_the_reader_saved(site, browser):
+    url, _ = site
+    mine = {"proxy.port": "8118", "tunnel.hostname": "mine.example.org"}
+    context, page, _ = open_page(browser, url, PAGES[0])
+    fill(page, mine)
+    saved = stored(page)
+    assert saved and "mine.example.org" in saved
+    # someone sends a link with another proxy host: it shows, but is not saved
+    page.goto(f"{url}/{PAGES[0]}.html?tunnel.hostname=proxy.attacker.example")
+    assert_page_matches(page, {"tunnel.hostname": "proxy.attacker.example"})
+    assert page.locator(".proxydocs-link").is_visible() and stored(page) == saved
+    page.fill("input[name='proxy.port']", "9999")  # editing in link mode still saves nothing
+    assert stored(page) == saved
+    page.goto(f"{url}/{PAGES[0]}.html")  # a plain visit: the reader's own settings again
+    assert_page_matches(page, mine)
+    assert not page.locator(".proxydocs-link").is_visible()
+    # the reader may choose their own settings over the link's, or keep the link's
+    page.goto(f"{url}/{PAGES[0]}.html?tunnel.hostname=proxy.other.example")
+    page.click("button.proxydocs-mine")
+    assert_page_matches(page, mine)
+    assert stored(page) == saved
+    page.goto(f"{url}/{PAGES[0]}.html?tunnel.hostname=proxy.other.example")
+    page.click("button.proxydocs-keep")
+    assert "proxy.other.example" in stored(page) and not page.locator(".proxydocs-link").is_visible()
+    context.close()
+
+
+@pytest.mark.parametrize("raw", ["null", "[1]", '"x"', "not json", '{"proxy.port": 5}', "42"])
+def test_bad_stored_data_is_ignored_with_a_message(site, browser, raw):
+    url, _ = site
+    context, page, errors = open_page(browser, url, PAGES[0])
+    page.evaluate("(raw) => localStorage.setItem('proxydocs.settings', raw)", raw)
+    page.reload()
+    assert page.locator("#proxydocs-form").is_visible()
+    assert page.locator(".proxydocs-stored-problem").is_visible()
+    assert_page_matches(page, {})
+    assert errors == []
+    fill(page, {"proxy.port": "8118"})  # and the form works
+    assert_page_matches(page, {"proxy.port": "8118"})
+    context.close()
 
 
 def test_without_javascript_the_page_shows_the_defaults(site, browser):

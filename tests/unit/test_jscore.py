@@ -6,6 +6,7 @@ form itself is tested on the built pages in tests/browser."""
 from __future__ import annotations
 
 import os
+import re
 from importlib.resources import files
 
 import pytest
@@ -145,3 +146,60 @@ def test_the_compiler_refuses_what_it_cannot_compile(source, what):
     with pytest.raises(TemplateError) as exc:
         jscompile.compile_template("bad.j2", "\n" + source)
     assert str(exc.value).startswith("bad.j2:2: ") and what in str(exc.value), str(exc.value)
+
+
+JS_TRANSLATE = """([type, text]) => {
+    try { window.proxydocsCore.parseType(type, text); return null; }
+    catch (e) {
+        if (!(e instanceof window.proxydocsCore.Refusal)) throw e;
+        return window.proxydocsCore.translate(window.PROXYDOCS_DATA.messages_zh, e.message);
+    }
+}"""
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("path", list(FIELDS))
+def test_every_refusal_the_form_shows_is_chinese(core, path):
+    """The form shows the CLI's reason in Chinese: no refusal falls through untranslated, and
+    the quoted value survives the translation."""
+    ft = FIELDS[path].type
+
+    @given(text=any_text(ft))
+    @hsettings(**SETTINGS)
+    def check(text):
+        zh = core.evaluate(JS_TRANSLATE, [ft.page_data(), text])
+        if zh is None:
+            return
+        english = python_parse(path, text)["error"]
+        assert HAN.search(zh) and zh != english, (text, english, zh)
+        for quoted in re.findall(r"'(?:[^'\\]|\\.)*'", english):
+            assert quoted in zh, (quoted, zh)
+
+    check()
+
+
+# one input per rule of site/messages_zh.py (the hypothesis test above rarely reaches some)
+REFUSALS = [
+    ("tunnel.alias", ""), ("proxy.port", "x"), ("proxy.port", "70000"), ("proxy.scheme", "ftp"),
+    ("tunnel.alias", "a" * 65), ("tunnel.hostname", "a" * 254), ("tunnel.hostname", "\u0435x.com"),
+    ("tunnel.hostname", "bad_host"), ("tunnel.hostname", "999.1.1.1"), ("proxy.no_proxy", "a,,b"),
+    ("proxy.no_proxy", "a;b"), ("proxy.no_proxy", "10.0.0.0/99"), ("proxy.no_proxy", ""),
+    ("proxy.no_proxy", "a,a"), ("tunnel.also_bind", "10.0.0.1,10.0.0.1"), ("proxy.listen", "localhost"),
+    ("tunnel.remote_host", "<X>"), ("tunnel.hostname", "<bad>"), ("proxy.no_proxy", "a..b"), ("proxy.no_proxy", "a\u2028"),
+    ("tunnel.alias", "a b"), ("tunnel.user", "a b"), ("tunnel.identity_file", "a b"), ("colima.profile", "a b"),
+    ("proxy.password_env", "a b"), ("proxy.user", "a b"),
+]
+
+
+def test_every_translation_rule_is_exercised_and_matches(core):
+    from generator.site.messages_zh import RULES
+
+    used = set()
+    for path, text in REFUSALS:
+        english = python_parse(path, text)["error"]
+        matched = [i for i, (pattern, _) in enumerate(RULES) if re.fullmatch(pattern, english, re.S)]
+        assert matched, f"no rule translates {english!r}"
+        used.add(matched[0])
+        zh = core.evaluate(JS_TRANSLATE, [FIELDS[path].type.page_data(), text])
+        assert HAN.search(zh) and "must" not in zh, (english, zh)
+    assert used == set(range(len(RULES))), f"rules never exercised: {set(range(len(RULES))) - used}"

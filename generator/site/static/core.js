@@ -262,5 +262,14 @@
     return { parseText: (path, text) => parseText(DATA.fields[path].type, text), parseAll, renderAll, substitutions };
   }
 
-  window.proxydocsCore = { Refusal, parseType: parseText, derive, FILTERS, R, make };
+  // a refusal in Chinese for the form (rules: site/messages_zh.py); values and keys kept as they are
+  function translate(rules, message) {
+    for (const [pattern, template] of rules) {
+      const m = new RegExp("^(?:" + pattern + ")$", "s").exec(message);
+      if (m) return template.replace(/\{(\d)(\*?)\}/g, (_, i, again) => (again ? translate(rules, m[i]) : m[i]));
+    }
+    return message;
+  }
+
+  window.proxydocsCore = { Refusal, parseType: parseText, derive, FILTERS, R, make, translate };
 })();

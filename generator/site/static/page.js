@@ -9,6 +9,8 @@
   const { parseAll, renderAll, substitutions } = core;
   window.proxydocs = Object.assign({ Refusal: window.proxydocsCore.Refusal }, core);
 
+  const translate = (message) => window.proxydocsCore.translate(DATA.messages_zh || [], message);
+
   const STORAGE = "proxydocs.settings";
   const escapeHtml = (s) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]));
 
@@ -45,6 +47,8 @@
       el, name: [...el.classList].find((c) => c.startsWith("pd-value-")).slice(9), original: el.innerHTML }));
     const share = form.querySelector(".proxydocs-share");
     const status = form.querySelector(".proxydocs-status");
+    const link = form.querySelector(".proxydocs-link");
+    const storedProblem = form.querySelector(".proxydocs-stored-problem");
 
     function changedTexts() {
       return Object.fromEntries(inputs.filter((i) => i.value !== defaults[i.name]).map((i) => [i.name, i.value]));
@@ -57,7 +61,7 @@
         const message = form.querySelector(`.proxydocs-error[data-for="${input.name}"]`);
         const error = result.errors && result.errors[input.name];
         input.setAttribute("aria-invalid", error ? "true" : "false");
-        if (message) message.textContent = error ? `${input.name}: ${error}` : "";
+        if (message) message.textContent = error ? `${input.name}: ${translate(error)}` : "";
       }
       if (result.errors) {
         status.textContent = "有错误的值未应用，代码片段保持上一次有效的设置。";
@@ -80,26 +84,56 @@
       const url = location.pathname + (query ? "?" + query : "") + location.hash;
       share.href = url;
       history.replaceState(null, "", url);
-      try {
-        if (personal) localStorage.setItem(STORAGE, JSON.stringify(texts));
-        else localStorage.removeItem(STORAGE);
-      } catch (e) { /* private mode: nothing to keep */ }
+      if (!fromLink) keep(personal ? texts : null);  // a link's values stay in this view until kept
+      link.hidden = !fromLink;
       status.textContent = personal ? `已按你的设置改写本页 ${found.length} 个代码片段。` : "显示的是默认设置。";
       document.documentElement.dataset.proxydocs = personal ? "personal" : "default";
     }
 
-    // query string first, then what this browser kept, then the site's settings
-    let kept = {};
-    try { kept = JSON.parse(localStorage.getItem(STORAGE) || "{}"); } catch (e) { kept = {}; }
-    const query = Object.fromEntries(new URLSearchParams(location.search));
-    const initial = Object.keys(query).some((k) => k in defaults) ? query : kept;
-    for (const input of inputs) {
-      input.value = typeof initial[input.name] === "string" ? initial[input.name] : defaults[input.name];
-      input.addEventListener("input", apply);
+    function keep(texts) {
+      try {
+        if (texts) localStorage.setItem(STORAGE, JSON.stringify(texts));
+        else localStorage.removeItem(STORAGE);
+      } catch (e) { /* private mode: nothing to keep */ }
     }
+
+    function fill(texts) {
+      for (const input of inputs) {
+        input.value = typeof texts[input.name] === "string" ? texts[input.name] : defaults[input.name];
+      }
+    }
+
+    // what this browser kept: only an object of strings for the form's keys; anything else
+    // (a hand edit, another version's data) is ignored with a message, never trusted
+    let stored = {};
+    try {
+      const raw = localStorage.getItem(STORAGE);
+      if (raw !== null) {
+        const data = JSON.parse(raw);
+        const ok = data !== null && typeof data === "object" && !Array.isArray(data) &&
+          Object.entries(data).every(([k, v]) => !(k in defaults) || typeof v === "string");
+        if (ok) stored = Object.fromEntries(Object.entries(data).filter(([k]) => k in defaults));
+        else storedProblem.hidden = false;
+      }
+    } catch (e) { storedProblem.hidden = false; }
+    // a shared link's values apply to this view only, until the reader keeps them
+    const query = Object.fromEntries([...new URLSearchParams(location.search)].filter(([k]) => k in defaults));
+    let fromLink = Object.keys(query).length > 0;
+    fill(fromLink ? query : stored);
+    for (const input of inputs) input.addEventListener("input", apply);
     form.addEventListener("submit", (e) => e.preventDefault());
     form.querySelector(".proxydocs-reset").addEventListener("click", () => {
-      for (const input of inputs) input.value = defaults[input.name];
+      fromLink = false;
+      fill({});
+      apply();
+    });
+    form.querySelector(".proxydocs-keep").addEventListener("click", () => {
+      fromLink = false;
+      apply();
+    });
+    form.querySelector(".proxydocs-mine").addEventListener("click", () => {
+      fromLink = false;
+      fill(stored);
       apply();
     });
     form.hidden = false;
