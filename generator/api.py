@@ -65,7 +65,7 @@ def reader_copy_text(settings: Settings, pages: tuple[str, ...] = ()) -> dict[st
 
 
 def render(settings: Settings, out_dir: Path, *, check: bool = False, force: bool = False,
-           reader_copy: bool = False, pages: tuple[str, ...] = (),
+           reader_copy: bool = False, pages: tuple[str, ...] = (), inputs: str | None = None,
            on_wait: Callable[[str], None] | None = None) -> RenderResult:
     """Render every snippet into out_dir (or, with reader_copy, a reader's copy: see
     reader_copy_text), writing only files whose bytes change. With check=True nothing is
@@ -85,7 +85,8 @@ def render(settings: Settings, out_dir: Path, *, check: bool = False, force: boo
     with write.locked(out_dir, on_wait=on_wait):
         write.remove_leftovers(tree, list(rendered))
         changes = write.plan(tree, rendered)
-        write.apply(tree, changes, rendered, force=force, private=settings.credentials is not None)
+        write.apply(tree, changes, rendered, force=force, private=settings.credentials is not None,
+                    inputs=None if reader_copy or settings.credentials is not None else inputs)
     return RenderResult(out_dir, tuple(changes))
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from . import api
+from .render.stamp import inputs_digest
 from .errors import EXIT_DRIFT, EXIT_INTERNAL, EXIT_OK, EXIT_WRITE, ProxydocsError, SettingsError, exit_codes_text
 
 EXIT_CODES_HELP = exit_codes_text()
@@ -92,8 +93,9 @@ def render(ctx: Context, settings_file, sets, out_dir, pages, check, show_diff, 
     else:
         _refuse_credentials_for_the_site(settings)
     preview = check or show_diff
+    inputs = None if out_dir else inputs_digest(project.settings_file, list(sets))
     result = api.render(settings, Path(out_dir) if out_dir else project.docs, check=preview, force=force,
-                        reader_copy=bool(out_dir), pages=tuple(pages),
+                        reader_copy=bool(out_dir), pages=tuple(pages), inputs=inputs,
                         on_wait=lambda message: ctx.status(f"proxydocs: {message}"))
     say = (lambda text: None) if quiet else ctx.status
     would = "would " if preview else ""
@@ -183,4 +185,6 @@ def main(argv: list[str] | None = None, ctx: Context | None = None) -> int:
 
 
 def entry() -> None:
+    """The full CLI; the installed command is generator.fastpath.entry, which comes here
+    unless a render has nothing to do."""
     sys.exit(main())

@@ -38,11 +38,11 @@ def context(settings: Settings) -> dict:
     }
 
 
-def render_all(settings: Settings, snippets: tuple[Snippet, ...]) -> dict[str, str]:
+def render_all(settings: Settings, snippets: tuple[Snippet, ...], template_dir: Path = SNIPPETS_DIR) -> dict[str, str]:
     """{output path: text} for every generated snippet, in manifest order, each checked by
     the render boundary's guard."""
     guard.check_values(dict(settings.values))
-    env = environment()
+    env = environment(template_dir)
     base = context(settings)
     out: dict[str, str] = {}
     for snippet in snippets:

@@ -84,8 +84,8 @@ def _parse(path: Path) -> tuple[Snippet, ...]:
         if str(out) in seen:
             raise ManifestError(f"{where}.output: {out} is listed twice")
         template = entry.get("template")
-        if template is not None and not (SNIPPETS_DIR / template).is_file():
-            raise ManifestError(f"{where}.template: {template} does not exist in {SNIPPETS_DIR}")
+        if template is not None and not (path.parent / template).is_file():
+            raise ManifestError(f"{where}.template: {template} does not exist in {path.parent}")
         seen.add(str(out))
         snippets.append(Snippet(
             output=str(out), kind=entry["kind"], machine=entry["machine"], reader=entry["reader"],

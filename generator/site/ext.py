@@ -22,6 +22,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from .. import api
+from ..render.stamp import inputs_digest
 from ..errors import ProxydocsError
 from ..model.settings import SCHEMA, SECTIONS, toml_value
 from ..render import feeds
@@ -40,7 +41,8 @@ def render_snippets(app: Sphinx) -> None:
                 logger.warning(f"proxydocs: {key} is set in {settings.origin(key)}, but the site never carries "
                                "credentials: the pages show none (render a reader's copy with --out DIR)",
                                type="proxydocs", subtype="credentials")
-        result = api.render(settings, Path(app.srcdir))
+        inputs = inputs_digest(settings_file if settings_file.is_file() else None, [])
+        result = api.render(settings, Path(app.srcdir), inputs=inputs)
     except ProxydocsError as exc:
         # the CLI's one line and its exit code, not Sphinx's report of a crashed extension
         # (a SphinxError prints versions, a traceback and "please open an issue")

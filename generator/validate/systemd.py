@@ -9,6 +9,7 @@ import re
 import shlex
 import shutil
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from ..render.formats import systemctl_show
@@ -20,12 +21,20 @@ _UNIT = "[Unit]\nDescription=proxydocs check\n\n[Service]\nExecStart=/bin/true\n
 
 def merged_environment(service: str, dropins: dict[str, str]) -> tuple[list[str], str]:
     """(Environment entries in systemd's order, verify output) for SERVICE with drop-ins."""
+    entries, verify = _merged(service, tuple(sorted(dropins.items())))
+    return list(entries), verify
+
+
+@lru_cache(maxsize=512)
+def _merged(service: str, dropins: tuple[tuple[str, str], ...]) -> tuple[tuple[str, ...], str]:
+    """systemd's reading of the same texts is the same: asked once per process (systemd --test
+    takes ~90 ms, and the property tests ask about the same drop-ins many times)."""
     unit_dir = Path(tempfile.mkdtemp(prefix="proxydocs-units-", dir="/tmp"))
     try:
         os.chmod(unit_dir, 0o755)  # systemd --test runs as nobody and must read the files
         (unit_dir / f"{service}.service").write_text(_UNIT)
         (unit_dir / f"{service}.service.d").mkdir()
-        for name, text in dropins.items():
+        for name, text in dropins:
             (unit_dir / f"{service}.service.d" / name).write_text(text, encoding="utf-8")
         for p in unit_dir.rglob("*"):
             os.chmod(p, 0o755 if p.is_dir() else 0o644)
@@ -43,7 +52,7 @@ def merged_environment(service: str, dropins: dict[str, str]) -> tuple[list[str]
                 entries.append(line.strip()[len("Environment: "):])
         if test.returncode != 0 and not entries:
             raise RuntimeError(f"systemd --test failed: {test.stderr.strip()[-500:]}")
-        return entries, (verify.stdout + verify.stderr).strip()
+        return tuple(entries), (verify.stdout + verify.stderr).strip()
     finally:
         shutil.rmtree(unit_dir, ignore_errors=True)
 

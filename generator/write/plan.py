@@ -111,9 +111,10 @@ def _replace(tmp: str, target: Path) -> None:
 
 
 def apply(tree: Tree, changes: list[Change], rendered: dict[str, bytes], *,
-          force: bool = False, private: bool = False) -> None:
+          force: bool = False, private: bool = False, inputs: str | None = None) -> None:
     """Write every change, or none (see the module's steps). `private`: the files carry
-    credentials, so they are readable by their owner only (0600), whatever the umask."""
+    credentials, so they are readable by their owner only (0600), whatever the umask.
+    `inputs`: the digest of what this render depended on, kept in the record."""
     edited = [c.path for c in changes if c.status == "edited"]
     if edited and not force:
         raise HandEditError(edited)
@@ -145,7 +146,7 @@ def apply(tree: Tree, changes: list[Change], rendered: dict[str, bytes], *,
             if c.status == "unchanged":
                 with contextlib.suppress(OSError):
                     os.chmod(tree.check(c.path), 0o600)
-    final = record.text(new_files)
+    final = record.text(new_files, inputs)
     if tree.read(RECORD) != final:  # step 4
         try:
             _replace(_stage(tree, RECORD, final, _record_mode(tree, umask)), tree.root / RECORD)

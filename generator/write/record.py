@@ -58,8 +58,10 @@ def read(tree: Tree) -> dict[str, frozenset[str]]:
     return files
 
 
-def text(files: Mapping[str, str | frozenset[str]]) -> bytes:
-    """The record's bytes: one digest per file, or (during a render) every digest it may have."""
+def text(files: Mapping[str, str | frozenset[str]], inputs: str | None = None) -> bytes:
+    """The record's bytes: one digest per file, or (during a render) every digest it may have;
+    `inputs` is the digest of what the render depended on (generator/fastpath.py)."""
     out = {path: v if isinstance(v, str) else (next(iter(v)) if len(v) == 1 else sorted(v))
            for path, v in sorted(files.items())}
-    return (json.dumps({"files": out, "generator": "proxydocs"}, indent=2, sort_keys=True) + "\n").encode()
+    data = {"files": out, "generator": "proxydocs", **({"inputs": inputs} if inputs else {})}
+    return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode()

@@ -157,3 +157,38 @@ def test_python_dash_m_works():
     proc = subprocess.run([sys.executable, "-m", "generator", "render", "--check"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_committed_record_names_the_inputs_of_this_checkout():
+    """So that `make html` in a fresh clone finds nothing to do and changes no tracked file."""
+    from generator.render.stamp import inputs_digest
+
+    record = json.loads((DOCS / write.RECORD).read_text())
+    assert record.get("inputs") == inputs_digest(ROOT / "proxy.toml", []), "run `make snippets` and commit docs/"
+
+
+def test_the_fast_path_answers_only_when_nothing_changed(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    from support import copy_site
+
+    site = copy_site(tmp_path / "site")
+    fast = ("import sys; from generator.fastpath import try_noop; "
+            "sys.exit(3 if try_noop(sys.argv[1:]) is None else 0)")
+    def answers(*args):
+        return subprocess.run([sys.executable, "-c", fast, *args], cwd=site, capture_output=True).returncode == 0
+    assert run_cli("render", "--settings", str(site / "proxy.toml")).code == 0
+    assert answers("render") and answers("render", "-q", "--check")
+    assert not answers("render", "--set", "proxy.port=8118")  # other inputs
+    assert not answers("render", "--diff") and not answers("render", "--out", "x")  # not a plain render
+    target = site / "docs/container/colima/colima_proxy/config.json"
+    target.write_bytes(target.read_bytes() + b" ")
+    assert not answers("render")  # one byte differs: the full render decides (here: a hand edit)
+    target.write_bytes(target.read_bytes()[:-1])
+    assert answers("render")
+    (target.parent / ".config.json.abcdefgh.tmp").write_text("x")
+    assert not answers("render")  # an interrupted render's leftovers: the full render cleans them
+    shutil.rmtree(site / "docs")
+    assert not answers("render")

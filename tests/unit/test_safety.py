@@ -12,7 +12,6 @@ import os
 import stat
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from types import MappingProxyType
@@ -23,7 +22,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from generator import api
 from generator.errors import UnsafeOutputError
-from generator.model.settings import defaults, load
+from generator.model.settings import defaults
 from generator.render import guard
 from generator.render.formats import yaml_scalar
 from generator.write import RECORD
@@ -344,9 +343,19 @@ def test_a_waiting_render_goes_on_when_the_lock_is_released(tmp_path):
     assert run_cli("render", "--out", str(tmp_path)).code == 0
     fd = os.open(tmp_path, os.O_RDONLY)
     fcntl.flock(fd, fcntl.LOCK_EX)
-    threading.Timer(0.5, os.close, [fd]).start()
-    proc = cli("render", "--set", "proxy.port=8118", "--out", str(tmp_path), env={"PROXYDOCS_LOCK_TIMEOUT": "30"})
-    assert proc.returncode == 0 and "waiting for" in proc.stderr
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "render", "--set", "proxy.port=8118", "--out",
+                             str(tmp_path)], cwd=ROOT, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PROXYDOCS_LOCK_TIMEOUT": "60"})
+    try:
+        first = proc.stderr.readline()  # it says it waits, and waits
+        assert "waiting for another proxydocs render" in first
+        time.sleep(0.3)
+        assert proc.poll() is None
+    finally:
+        os.close(fd)  # released: it goes on
+    rest = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 0, rest
+    assert "8118" in (tmp_path / GUIDE / "ssh_config").read_text()
 
 
 def test_no_file_mode_is_executable_or_world_writable(tmp_path):

@@ -1,0 +1,100 @@
+"""`proxydocs render` (and `--check`) when nothing changed, in the time Python takes to start.
+
+A render writes into the record a digest of everything its output depends on: the settings
+file's bytes, the --set arguments, the templates and manifest, and the code that renders
+(generator/model and generator/render), with the Python version. When a later render has the
+same digest and every file still has the bytes the record names, there is nothing to do, and
+this module says so without importing click, Jinja2 or the rest of proxydocs. Anything else
+(another option, a missing or odd record, one byte of difference) falls through to the full
+render, which decides and reports. This module only reads; it never writes or deletes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+from .render.stamp import inputs_digest
+
+RECORD = ".proxydocs-record.json"
+
+
+def _parse(argv: list[str]) -> tuple[bool, bool, str | None, list[str]] | None:
+    """(check, quiet, --settings, --set values) for a plain site render, else None."""
+    if not argv or argv[0] != "render":
+        return None
+    check = quiet = False
+    settings_file, sets = None, []
+    args = iter(argv[1:])
+    for arg in args:
+        if arg == "--check":
+            check = True
+        elif arg in ("-q", "--quiet"):
+            quiet = True
+        elif arg in ("--settings", "--set"):
+            value = next(args, None)
+            if value is None:
+                return None
+            if arg == "--set":
+                sets.append(value)
+            else:
+                settings_file = value
+        else:
+            return None  # --out, --diff, --force, --page, --help, --settings=FILE ...: the full CLI
+    return check, quiet, settings_file, sets
+
+
+def try_noop(argv: list[str]) -> int | None:
+    """Exit code 0 if this render (or check) has nothing to do, else None."""
+    parsed = _parse(argv)
+    if parsed is None:
+        return None
+    check, quiet, settings_file, sets = parsed
+    try:
+        cwd = Path.cwd()
+        if settings_file is not None:
+            path: Path | None = cwd / settings_file
+            root = path.parent
+        else:
+            path = cwd / "proxy.toml"
+            root = cwd
+            if not path.is_file():
+                return None
+        docs = root / "docs"
+        record = json.loads((docs / RECORD).read_bytes())
+        files = record["files"]
+        if record.get("inputs") != inputs_digest(path, sets) or not isinstance(files, dict) or not files:
+            return None
+        folders = set()
+        for rel, digest in files.items():
+            if not isinstance(rel, str) or not isinstance(digest, str) or rel.startswith("/") or ".." in rel.split("/"):
+                return None
+            parts = rel.split("/")
+            if any(os.path.islink(docs.joinpath(*parts[: i + 1])) for i in range(len(parts))):
+                return None  # the full render refuses links, with its message
+            if hashlib.sha256((docs / rel).read_bytes()).hexdigest() != digest:
+                return None
+            folders.add(docs.joinpath(*parts[:-1]))
+        for folder in folders | {docs}:  # an interrupted render's leftovers: the full render removes them
+            if any(e.name.startswith(".") and e.name.endswith(".tmp") for e in os.scandir(folder)):
+                return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if not quiet:
+        shown = os.path.relpath(docs, cwd) if docs.is_relative_to(cwd) else str(docs)
+        verb = "check" if check else "render"
+        print(f"{verb}: {len(files)} files in {shown} ({len(files)} unchanged)", file=sys.stderr)
+    return 0
+
+
+def entry() -> None:
+    """The `proxydocs` command: the fast path when it applies, else the full CLI."""
+    code = try_noop(sys.argv[1:])
+    if code is None:
+        from .cli import main
+
+        code = main()
+    sys.exit(code)

@@ -1,0 +1,33 @@
+"""The digest of everything a site render's bytes depend on: the settings file's bytes, the
+--set arguments, the templates and manifest, the code that renders (generator/model and
+generator/render); not the Python version, since the bytes do not depend on it (a test on
+3.11 and 3.13 holds this). A render keeps it in its record, and the next
+render with the same digest and untouched files has nothing to do (generator/fastpath.py).
+Standard library only: the fast path imports it before anything else."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+_RENDERING_CODE = ("model", "render")  # what the bytes of a render depend on
+
+
+def _templates() -> Path:
+    from importlib.resources import files
+
+    return Path(str(files("generator.snippets")))
+
+
+def inputs_digest(settings_file: Path | None, sets: list[str]) -> str:
+    """The digest of everything a site render depends on."""
+    h = hashlib.sha256(b"proxydocs render inputs v1\0")
+    files = [(f"{d}/{p.name}", p) for d in _RENDERING_CODE for p in (_PACKAGE / d).glob("*.py")]
+    files += [(f"snippets/{p.name}", p) for p in _templates().iterdir() if p.is_file() and p.suffix != ".pyc"]
+    for name, path in sorted(files):
+        h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    h.update(settings_file.read_bytes() if settings_file is not None else b"<defaults>")
+    for item in sets:
+        h.update(b"\0--set\0" + item.encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
