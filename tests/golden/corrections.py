@@ -117,6 +117,8 @@ NEW_FILES = {
     "docker/network/docker_proxy/http-proxy.conf": "the systemd drop-in itself, as the scripts write it",
     GUIDE + "setup_mac.sh": "the fast path, Mac side: ssh config block, tunnel, colima.yaml env (idempotent)",
     GUIDE + "setup_vm.sh": "the fast path, VM side: apt, drop-ins, config.json, then what each program sees",
+    GUIDE + "tunnel.plist": "让 launchd 保持隧道的 LaunchAgent: 登录时启动， ``ssh`` 退出后重新启动",
+    GUIDE + "tunnel_launchd": "加载、检查、停用这个 LaunchAgent 的命令",
     "_generated/settings.txt": "the prose substitutions: every settings value a page shows",
 }
 
