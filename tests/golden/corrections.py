@@ -117,6 +117,15 @@ NEW_FILES = {
     "docker/network/docker_proxy/http-proxy.conf": "the systemd drop-in itself, as the scripts write it",
     GUIDE + "setup_mac.sh": "the fast path, Mac side: ssh config block, tunnel, colima.yaml env (idempotent)",
     GUIDE + "setup_vm.sh": "the fast path, VM side: apt, drop-ins, config.json, then what each program sees",
+    GUIDE + "first_start": ("第一次启动: 先在 shell 中导出代理(磁盘镜像的下载只看它)，再按设置创建虚拟机；代替作者的 "
+                            "``colima_qemu_2c4g`` ，那里的“vz 需要 macOS 14/15”(Colima 要求 13 或更新)和“要用代理就得在"
+                            "虚拟机里安装 docker”两处与事实不符"),
+    GUIDE + "colima_delete": ("``colima delete`` 与 ``colima delete --data`` 各自删除和保留什么(归档文章保留作者的一行 "
+                              "``colima delete`` )"),
+    GUIDE + "vm_proxy_check": "检查虚拟机经 ``vm.host_address`` 到达代理: Docker Hub 的 ``/v2/`` 返回 401",
+    GUIDE + "final_check": "最后检查: 按运行时( ``docker`` 或 ``nerdctl`` )拉取并构建一个小镜像",
+    GUIDE + "nerdctl_run": "containerd 运行时: nerdctl 不读 ``config.json`` 的代理，容器的代理用 ``-e`` 传入",
+    GUIDE + "docker_config_mac.json": "docker 运行时 docker 客户端在 Mac 上运行，起作用的是 Mac 上的 ``~/.docker/config.json``",
     GUIDE + "tunnel.plist": "让 launchd 保持隧道的 LaunchAgent: 登录时启动， ``ssh`` 退出后重新启动",
     GUIDE + "tunnel_launchd": "加载、检查、停用这个 LaunchAgent 的命令",
     "_generated/settings.txt": "the prose substitutions: every settings value a page shows",
