@@ -239,3 +239,34 @@ def test_the_unverified_points_are_said_to_be_unverified():
     for point in ("colima nerdctl -- version", "pam.d/sudo", "buildkit", "#1436", "docker.io", "brew services"):
         assert point in section, point
 
+
+# --- the reference pages speak Chinese like the articles -----------------------------------
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_every_setting_and_section_has_a_chinese_text_and_type():
+    from generator.model.schema import SCHEMA, SECTIONS, SECTIONS_ZH
+    from generator.site.ext import describe_zh
+
+    assert set(SECTIONS_ZH) == set(SECTIONS) and all(CJK.search(t) for t in SECTIONS_ZH.values())
+    for field in SCHEMA:
+        assert CJK.search(field.zh), f"{field.path} has no Chinese help"
+        assert CJK.search(describe_zh(field.type)), f"{field.path}: {describe_zh(field.type)!r}"
+        assert field.help and not CJK.search(field.help), f"{field.path}: the CLI's help stays English"
+    from generator.model import types as t
+    assert describe_zh(t.PORT) == "整数 1..65535"
+
+
+def test_every_correction_reason_is_chinese():
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("guide_corrections", ROOT / "tests/golden/corrections.py")
+    corrections = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = corrections  # dataclasses look their module up there
+    spec.loader.exec_module(corrections)
+    for c in corrections.CORRECTIONS:
+        assert CJK.search(c.reason), c.path
+    for path, why in corrections.NEW_FILES.items():
+        assert CJK.search(why), path
