@@ -92,8 +92,10 @@ class Derived:
     container_url: str
     no_proxy: str
     forwards: tuple[Forward, ...]
+    colima_folder: str  # the profile's folder in Colima's config directory
     colima_config: str
     colima_start: str
+    launchd_label: str  # the tunnel's LaunchAgent
     auth: str  # "user:password@" (percent-encoded) in a reader's copy, "" on the site
 
     def url(self, view: str) -> str:
@@ -107,6 +109,21 @@ class Derived:
         upper = [(n, self.url(view)) for n in PROXY_VARS] + [("NO_PROXY", self.no_proxy)]
         lower = [(n.lower(), v) for n, v in upper]
         return {"upper": upper, "lower": lower, "both": upper + lower}[case]
+
+
+def colima_folder(profile: str) -> str:
+    """The folder of a profile in Colima's config directory: "default" for the default profile,
+    else the name without the "colima-" prefix (colima config/profile.go)."""
+    if profile in ("", "colima", "default"):
+        return "default"
+    return profile.removeprefix("colima-")
+
+
+# Colima's config directory is $COLIMA_HOME if that exists, else ~/.colima if it exists, else
+# $XDG_CONFIG_HOME/colima if XDG_CONFIG_HOME is set, else ~/.colima (colima config/files.go on
+# macOS). Which one a reader's Mac uses cannot be known here, so the path names the rule's
+# result; the guide states the rule beside it.
+CONFIG_DIR = "<配置目录>"
 
 
 def derive(s: Settings) -> Derived:
@@ -132,7 +149,9 @@ def derive(s: Settings) -> Derived:
         container_url=proxy_url(scheme, container_host, port, auth),
         no_proxy=no_proxy_list(s["proxy.no_proxy"], s["vm.host_address"]),
         forwards=forwards,
-        colima_config=f"$HOME/.colima/{profile}/colima.yaml",
+        colima_folder=colima_folder(profile),
+        colima_config=f"{CONFIG_DIR}/{colima_folder(profile)}/colima.yaml",
         colima_start=start,
+        launchd_label=f"local.proxydocs.tunnel.{s['tunnel.alias']}",
         auth=auth,
     )

@@ -24,6 +24,8 @@ from sphinx.util.docutils import SphinxDirective
 from .. import api
 from ..render.stamp import inputs_digest
 from ..errors import ProxydocsError
+from ..model import types as t
+from ..model.schema import SECTIONS_ZH
 from ..model.settings import SCHEMA, SECTIONS, toml_value
 from ..render import feeds
 
@@ -108,17 +110,52 @@ def _table(header: list[str], rows: list[list[str]], widths: str = "auto") -> li
     return out + [""]
 
 
+# The patterns' descriptions as the site shows them (the English ones are in the CLI's messages).
+PATTERNS_ZH = {
+    t.SSH_ALIAS: "ssh 的 Host 别名(字母、数字、 ``.`` 、 ``_`` 、 ``-`` ；不能有空格或通配符)",
+    t.USER_NAME: "用户名(字母、数字、 ``.`` 、 ``_`` 、 ``-`` )",
+    t.PATH: "路径，由字母、数字和 ``~ / . _ - + @ :`` 组成(不能有空格、引号、 ``%`` 或控制字符)",
+    t.PROFILE: "Colima 配置名(字母、数字、 ``.`` 、 ``_`` 、 ``-`` )",
+    t.ENV_NAME: "环境变量名",
+    t.PROXY_USER: "代理用户名(不能有空格或控制字符；在 URL 中经百分号编码)",
+}
+
+
+def describe_zh(ftype: t.FieldType) -> str:
+    """A settings type as the (Chinese) settings reference shows it."""
+    if isinstance(ftype, t.Integer):
+        return f"整数 {ftype.low}..{ftype.high}" + (f" ({ftype.unit})" if ftype.unit else "")
+    if isinstance(ftype, t.Choice):
+        return "取值之一: " + " 、 ".join(f"``{c}``" for c in ftype.choices)
+    if isinstance(ftype, t.Optional):
+        return f"{describe_zh(ftype.inner)}；或留空(不设置)"
+    if isinstance(ftype, t.Host):
+        text = "IP 地址" if ftype.ip_only else "主机名(RFC 1123)或 IP 地址"
+        return text + ("；或占位符，例如 ``<SERVER_IP>``" if ftype.allow_placeholder else "")
+    if isinstance(ftype, t.NoProxyList):
+        return "列表: 主机名、 ``.domain`` 或 ``*.domain`` 后缀、IP 地址、CIDR 网段或 ``*``"
+    if isinstance(ftype, t.AddressList):
+        return "IP 地址的列表"
+    if isinstance(ftype, t.Pattern) and ftype in PATTERNS_ZH:
+        return PATTERNS_ZH[ftype]
+    raise ExtensionError(f"proxydocs: the settings type {ftype!r} has no Chinese description (ext.PATTERNS_ZH)")
+
+
 class SettingsReference(_RstDirective):
-    """Every key of proxy.toml with its type, default and help, from the schema itself."""
+    """Every key of proxy.toml with its type, default and help, from the schema itself, in
+    Chinese like the rest of the site (the CLI's `proxydocs settings` keeps the English)."""
 
     def lines(self) -> list[str]:
         out: list[str] = []
-        for section, doc in SECTIONS.items():
-            out += [f".. rubric:: [{section}]", "", doc, ""]
-            rows = [[f"``{f.path}``", f.type.describe(), f"``{toml_value(f.default)}``", f.help]
+        for section in SECTIONS:
+            out += [f".. rubric:: [{section}]", "", SECTIONS_ZH[section], ""]
+            rows = [[f"``{f.path}``", describe_zh(f.type), f"``{toml_value(f.default)}``", f.zh]
                     for f in SCHEMA if f.section == section]
             out += _table(["键", "类型", "默认值", "说明"], rows, "20 20 20 40")
         return out
+
+
+MACHINES_ZH = {"mac": "Mac", "vm": "虚拟机", "container": "容器", "server": "服务器", "docs": "文档"}
 
 
 class SnippetCatalogue(_RstDirective):
@@ -130,7 +167,8 @@ class SnippetCatalogue(_RstDirective):
             s = entry.snippet
             pages = ", ".join(f":doc:`/{p}`" for p in s.pages)
             fed_by = ", ".join(f"``{k}``" for k in entry.settings) or "—"
-            where = f"{s.machine}: ``{s.target}``" if s.target else s.machine
+            machine = MACHINES_ZH.get(s.machine, s.machine)
+            where = f"{machine}: ``{s.target}``" if s.target else machine
             name = f"``{s.output}``" + (" (反例)" if s.counterexample else "")
             source = f"``{s.template}``" if s.template else "静态文件"
             rows.append([name, s.kind, where, s.reader, source, fed_by, pages])

@@ -99,7 +99,7 @@ def test_3_apt_proxy_file_sends_apt_through_the_proxy(tunnel, rendered, origin, 
 def test_4_config_json_reaches_the_container_create_request(rendered):
     env, stderr = docker_create_env(rendered.file(GUIDE + "config.json").read_text())
     url = f"http://127.0.0.1:{rendered.local_port}"
-    # the defaults' list, then the Mac as the VM names it (the address, 127.0.0.1 here, is listed)
+    # the reader's list, then the Mac as the VM names it (vm.host_address is 127.0.0.1 here, listed already)
     no_proxy = "localhost,127.0.0.1,*.baidu.com,192.168.0.0/16,10.0.0.0/8,host.lima.internal,host.docker.internal"
     assert "WARNING" not in stderr
     assert set(env) == {f"{n}={url}" for n in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")} | {

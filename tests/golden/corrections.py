@@ -17,15 +17,17 @@ CONTAINERD_SCRIPT = "kubernetes/container_runtimes/containerd/containerd_proxy/c
 OLD_NO_PROXY = "*.baidu.com,192.168.0.0/16,10.0.0.0/8"  # the archive's list
 AUTHOR_NO_PROXY = "localhost,127.0.0.1,*.baidu.com,192.168.0.0/16,10.0.0.0/8"  # the guide's
 NO_PROXY = AUTHOR_NO_PROXY + ",host.lima.internal,host.docker.internal,192.168.5.2"
-MAC_NAMES = ("the Mac as the VM and its containers name it (host.lima.internal, host.docker.internal, 192.168.5.2) "
-             "is added, so that traffic to services on the Mac never enters the tunnel (colima #1293, lima #1113); "
-             "Lima copies NO_PROXY into the VM unchanged, so every copy carries it")
-ONE_LIST = ("one NO_PROXY list for every file and both articles (proxy.no_proxy); the archive's copy lacked localhost "
-            "and 127.0.0.1; " + MAC_NAMES)
-VM_VIEW = ("a file inside the VM, where 127.0.0.1 is the VM itself: it carries the VM's view of the Mac "
-           "(vm.host_address), exactly as Lima's own injection does")
-CONTAINER_VIEW = ("172.17.0.1 is the VM's docker0 address and nothing listens on the proxy port there under "
-                  "Colima; containers reach the Mac's tunnel the way the VM does (vm.host_address)")
+# The reasons are shown on the site's corrections list, so they are in Chinese like the pages
+# (upstream names, paths and commands stay as they are, in ``literal`` markup).
+MAC_NAMES = ("加入虚拟机和容器对 Mac 的称呼( ``host.lima.internal`` 、 ``host.docker.internal`` 、 ``192.168.5.2`` )，"
+             "访问 Mac 上服务的流量因此不会进入隧道(colima #1293、lima #1113)；Lima 把 ``NO_PROXY`` 原样复制进虚拟机，"
+             "所以每一份都带上它们")
+ONE_LIST = ("所有文件和两篇文章共用一份 ``NO_PROXY`` 列表( ``proxy.no_proxy`` )；归档文章的这一份缺少 ``localhost`` 和 "
+            "``127.0.0.1`` ；" + MAC_NAMES)
+VM_VIEW = ("这是虚拟机内的文件，那里的 ``127.0.0.1`` 是虚拟机自己：写虚拟机看到的 Mac 地址( ``vm.host_address`` )，"
+           "与 Lima 自己注入的值一致")
+CONTAINER_VIEW = ("``172.17.0.1`` 是虚拟机的 docker0 地址，在 Colima 下那里没有程序监听代理端口；容器和虚拟机一样经 "
+                  "``vm.host_address`` 到达 Mac 上的隧道")
 
 
 @dataclass(frozen=True)
@@ -46,9 +48,9 @@ def _script(path: str) -> list[Correction]:
     service = "docker" if path == DOCKER_SCRIPT else "containerd"
     return [Correction(
         path, old_heredoc.format(s=service), new_heredoc.format(s=service),
-        "${LOCAL_NETWORK} was never set, which left a trailing comma in NO_PROXY (visible in systemctl_show_env); "
-        "the values came from the login environment, which `sudo` drops, so the drop-in could be written empty; "
-        "the values are now written in from the settings with a quoted heredoc; trailing spaces removed",
+        "``${LOCAL_NETWORK}`` 从未设置，在 ``NO_PROXY`` 末尾留下一个逗号(见 ``systemctl_show_env`` )；原脚本的值取自"
+        "运行它的 shell 的环境变量，而 ``sudo`` 默认重置环境( ``env_reset`` )，drop-in 可能被写成空值；现在用带引号的 "
+        "heredoc 写入由设置生成的值；删除了行尾空格",
     )]
 
 
@@ -56,26 +58,26 @@ CORRECTIONS: tuple[Correction, ...] = (
     Correction(ARCHIVE + "ssh_config",
                "  LocalForward 3128 127.0.0.1:3128\n  LocalForward 172.17.0.1:3128 127.0.0.1:3128\n",
                "  LocalForward 127.0.0.1:3128 127.0.0.1:3128\n",
-               "172.17.0.1 exists only on a Linux host running docker: on a Mac the bind fails and, with "
-               "ExitOnForwardFailure, takes the tunnel down (tunnel.also_bind keeps the Linux case); the bind "
-               "address is explicit because the VM's 192.168.5.2 maps to the Mac's IPv4 loopback"),
+               "``172.17.0.1`` 只存在于直接运行 docker 的 Linux 主机：在 Mac 上绑定失败，并因 ``ExitOnForwardFailure`` "
+               "使整个隧道退出(设置 ``tunnel.also_bind`` 保留 Linux 的情形)；绑定地址写明，因为虚拟机中的 "
+               "``192.168.5.2`` 对应的是 Mac 的 IPv4 回环地址"),
     Correction(ARCHIVE + "apt_proxy", 'Acquire::http::Proxy "http://127.0.0.1:3128/";\n...\n',
                'Acquire::http::Proxy "http://192.168.5.2:3128/";\nAcquire::https::Proxy "http://192.168.5.2:3128/";\n',
-               "a literal `...` line stood where the https line belongs; " + VM_VIEW),
+               "原文在 https 一行的位置写了字面的 ``...`` ；" + VM_VIEW),
     Correction(ARCHIVE + "environment",
                f'HTTP_PROXY="http://127.0.0.1:3128"\nHTTPS_PROXY="http://127.0.0.1:3128"\nNO_PROXY="{OLD_NO_PROXY}"\n',
                f'HTTP_PROXY="http://192.168.5.2:3128"\nHTTPS_PROXY="http://192.168.5.2:3128"\nNO_PROXY="{NO_PROXY}"\n'
                f'http_proxy="http://192.168.5.2:3128"\nhttps_proxy="http://192.168.5.2:3128"\nno_proxy="{NO_PROXY}"\n',
-               VM_VIEW + "; lowercase copies added because apt, curl and wget read only lowercase; " + ONE_LIST),
+               VM_VIEW + "；加入小写的一份，因为 apt 和 wget 只读小写变量，curl 的 ``http_proxy`` 也只读小写；" + ONE_LIST),
     Correction(ARCHIVE + "macos_env", '"' + OLD_NO_PROXY + '"', '"' + NO_PROXY + '"', ONE_LIST),
     Correction(ARCHIVE + "colima_environment_proxy", "=" + OLD_NO_PROXY, "=" + NO_PROXY, ONE_LIST),
     Correction(ARCHIVE + "systemctl_show_env", OLD_NO_PROXY + ',"', NO_PROXY + '"',
-               "the trailing comma came from the unset ${LOCAL_NETWORK} in the scripts; " + ONE_LIST),
+               "末尾的逗号来自脚本中未设置的 ``${LOCAL_NETWORK}`` ；" + ONE_LIST),
     Correction(GUIDE + "proxy_env", '"http:127.0.0.1:3128"', '"http://127.0.0.1:3128"',
-               "malformed URL: `http:` without `//` (Lima cannot parse it and copies it unchanged)"),
+               "URL 格式错误: ``http:`` 后面没有 ``//`` (Lima 无法解析它，原样复制进虚拟机)"),
     Correction(GUIDE + "config.json", '"' + OLD_NO_PROXY + '"', '"' + NO_PROXY + '"', ONE_LIST),
     Correction(GUIDE + "systemctl_show_env", AUTHOR_NO_PROXY + ',"', NO_PROXY + '"',
-               "the trailing comma came from the unset ${LOCAL_NETWORK} in the scripts; " + MAC_NAMES),
+               "末尾的逗号来自脚本中未设置的 ``${LOCAL_NETWORK}`` ；" + MAC_NAMES),
     Correction(GUIDE + "colima.yaml", f"NO_PROXY: {AUTHOR_NO_PROXY}\n", f"NO_PROXY: {NO_PROXY}\n", MAC_NAMES),
     Correction(GUIDE + "colima_env", f"={AUTHOR_NO_PROXY}\n", f"={NO_PROXY}\n", MAC_NAMES),
     Correction(GUIDE + "environment", f"={AUTHOR_NO_PROXY}\n", f"={NO_PROXY}\n", MAC_NAMES),
@@ -86,38 +88,49 @@ CORRECTIONS: tuple[Correction, ...] = (
                'ENV HTTP_PROXY="http://192.168.5.2:3128"\nENV HTTPS_PROXY="http://192.168.5.2:3128"\n'
                f'ENV NO_PROXY="{NO_PROXY}"\nENV http_proxy="http://192.168.5.2:3128"\n'
                f'ENV https_proxy="http://192.168.5.2:3128"\nENV no_proxy="{NO_PROXY}"\n',
-               "HTTP_PROXY was set twice and HTTPS_PROXY never; FTP_PROXY pointed at an HTTP proxy with an "
-               "ftp:// scheme and is dropped; lowercase copies added for apt, curl and wget in the build; "
-               "ENV KEY=value replaces the legacy `ENV KEY value` form that BuildKit warns about; "
-               + CONTAINER_VIEW + "; " + ONE_LIST),
+               "``HTTP_PROXY`` 设了两次而 ``HTTPS_PROXY`` 一次也没有；``FTP_PROXY`` 用 ``ftp://`` 指向一个 HTTP 代理，"
+               "删去；加入小写的一份，供构建中的 apt、curl 和 wget 使用；用 ``ENV KEY=value`` 代替 BuildKit 会警告的"
+               "旧写法 ``ENV KEY value`` ；" + CONTAINER_VIEW + "；" + ONE_LIST),
     Correction("container/colima/images/debian_tini_image/dev/run_debian-dev_container",
                "#    -e HTTP_PROXY=http://172.17.0.1:3128 \\\n#    -e HTTPS_PROXY=http://172.17.0.1:3128 \\\n"
                f"#    -e NO_PROXY={AUTHOR_NO_PROXY} \\\n",
                "#    -e HTTP_PROXY=http://192.168.5.2:3128 \\\n#    -e HTTPS_PROXY=http://192.168.5.2:3128 \\\n"
                f"#    -e 'NO_PROXY={NO_PROXY}' \\\n",
-               CONTAINER_VIEW + "; the NO_PROXY argument is quoted because `*` is a shell glob character; " + MAC_NAMES),
+               CONTAINER_VIEW + "；``NO_PROXY`` 参数加了引号，因为 ``*`` 是 shell 的通配符；" + MAC_NAMES),
     *(Correction(f"container/colima/images/debian_tini_image/{d}", "UID=$(id -u) \\\n  --build-arg GID=$(id -g)",
                  'UID="$(id -u)" \\\n  --build-arg GID="$(id -g)"',
-                 "shellcheck SC2046: an unquoted command substitution is split into words")
+                 "shellcheck SC2046: 没有引号的命令替换会被 shell 拆成多个词")
       for d in ("ssh/build_debian-ssh-tini_image", "dev/build_debian-dev_image")),
     *_script(DOCKER_SCRIPT),
     *_script(CONTAINERD_SCRIPT),
 )
 
 # Generated snippets with no published original: the author's page includes a file that no
-# longer exists, or the current guide needs a snippet the author never wrote.
+# longer exists, or the current guide needs a snippet the author never wrote (reasons in
+# Chinese, as the site shows them).
 NEW_FILES = {
-    ARCHIVE + "colima_proxy.yaml": "included by the archived article but missing upstream; written anew",
-    GUIDE + "ssh_config": "the guide's tunnel block: explicit loopback bind, ExitOnForwardFailure, keep-alives",
-    GUIDE + "ssh_tunnel": "the guide's commands to open, check and close the tunnel",
-    GUIDE + "proxy_env_simple": "the guide's counter-example: the short form without http:// that apt rejects",
-    GUIDE + "daemon.json": "what colima writes into /etc/docker/daemon.json on the docker runtime",
-    GUIDE + "create_http_proxy_conf_for_buildkit": "buildkitd does the FROM pulls of `nerdctl build`",
-    GUIDE + "nerdctl_build": "proxy build args for nerdctl build",
-    "docker/network/docker_proxy/http-proxy.conf": "the systemd drop-in itself, as the scripts write it",
-    GUIDE + "setup_mac.sh": "the fast path, Mac side: ssh config block, tunnel, colima.yaml env (idempotent)",
-    GUIDE + "setup_vm.sh": "the fast path, VM side: apt, drop-ins, config.json, then what each program sees",
-    "_generated/settings.txt": "the prose substitutions: every settings value a page shows",
+    ARCHIVE + "colima_proxy.yaml": "归档文章引用了它，但原站缺少这个文件；重新编写",
+    GUIDE + "ssh_config": "本文的隧道配置块: 明确的回环绑定地址、 ``ExitOnForwardFailure`` 、保活设置",
+    GUIDE + "ssh_tunnel": "本文打开、检查、关闭隧道的命令",
+    GUIDE + "proxy_env_simple": "本文的反例: 省略 ``http://`` 的写法，apt 会拒绝它",
+    GUIDE + "daemon.json": "docker 运行时 colima 写入 ``/etc/docker/daemon.json`` 的代理部分",
+    GUIDE + "create_http_proxy_conf_for_buildkit": "``nerdctl build`` 中 ``FROM`` 的镜像由 buildkitd 拉取",
+    GUIDE + "nerdctl_build": "``nerdctl build`` 的代理构建参数",
+    "docker/network/docker_proxy/http-proxy.conf": "脚本写入的 systemd drop-in 本身",
+    GUIDE + "setup_mac.sh": "一键配置的 Mac 一侧: ssh 配置块、隧道、 ``colima.yaml`` 的 ``env:`` (可以重复运行)",
+    GUIDE + "setup_vm.sh": "一键配置的虚拟机一侧: apt、drop-in、 ``config.json`` ，最后显示每个程序看到的代理",
+    GUIDE + "first_start": ("第一次启动: 先在 shell 中导出代理(磁盘镜像的下载只看它)，再按设置创建虚拟机；代替作者的 "
+                            "``colima_qemu_2c4g`` ，那里的“vz 需要 macOS 14/15”(Colima 要求 13 或更新)和“要用代理就得在"
+                            "虚拟机里安装 docker”两处与事实不符"),
+    GUIDE + "colima_delete": ("``colima delete`` 与 ``colima delete --data`` 各自删除和保留什么(归档文章保留作者的一行 "
+                              "``colima delete`` )"),
+    GUIDE + "vm_proxy_check": "检查虚拟机经 ``vm.host_address`` 到达代理: Docker Hub 的 ``/v2/`` 返回 401",
+    GUIDE + "final_check": "最后检查: 按运行时( ``docker`` 或 ``nerdctl`` )拉取并构建一个小镜像",
+    GUIDE + "nerdctl_run": "containerd 运行时: nerdctl 不读 ``config.json`` 的代理，容器的代理用 ``-e`` 传入",
+    GUIDE + "docker_config_mac.json": "docker 运行时 docker 客户端在 Mac 上运行，起作用的是 Mac 上的 ``~/.docker/config.json``",
+    GUIDE + "tunnel.plist": "让 launchd 保持隧道的 LaunchAgent: 登录时启动， ``ssh`` 退出后重新启动",
+    GUIDE + "tunnel_launchd": "加载、检查、停用这个 LaunchAgent 的命令",
+    "_generated/settings.txt": "正文中的替换值: 页面显示的每一个设置值",
 }
 
 

@@ -146,6 +146,11 @@
     return out.join(",");
   }
 
+  function colimaFolder(profile) {  // derive.colima_folder
+    if (["", "colima", "default"].includes(profile)) return "default";
+    return profile.startsWith("colima-") ? profile.slice("colima-".length) : profile;
+  }
+
   function derive(v) {
     const scheme = v["proxy.scheme"], listen = v["proxy.listen"], port = v["proxy.port"];
     const vmHost = isLoopback(listen) ? v["vm.host_address"] : listen;
@@ -162,7 +167,9 @@
       mac_host: listen, vm_host: vmHost, container_host: containerHost,
       mac_url: url(listen), vm_url: url(vmHost), container_url: url(containerHost),
       no_proxy: noProxyList(v["proxy.no_proxy"], v["vm.host_address"]), forwards,
-      colima_config: `$HOME/.colima/${profile}/colima.yaml`, colima_start: start,
+      colima_folder: colimaFolder(profile),
+      colima_config: `<配置目录>/${colimaFolder(profile)}/colima.yaml`, colima_start: start,
+      launchd_label: `local.proxydocs.tunnel.${v["tunnel.alias"]}`,
       auth: "",  // credentials never reach the page
     };
     d.url = function (view) {
