@@ -6,7 +6,7 @@ SPHINXOPTS ?= -W --keep-going -q
 DOCS_STAMP := $(VENV)/.stamp-docs
 TEST_STAMP := $(VENV)/.stamp-test
 
-.PHONY: html snippets check validate test e2e bench clean help
+.PHONY: html snippets check validate test e2e e2e-vm bench clean help
 
 help:
 	@echo "make html      render the snippets and build the site into _build/html"
@@ -15,6 +15,7 @@ help:
 	@echo "make check     fail if docs/ differs from what proxy.toml renders"
 	@echo "make validate  check every snippet with the program that reads it"
 	@echo "make e2e       the end-to-end tests alone"
+	@echo "make e2e-vm    the VM tier alone: a Colima-like VM behind the generated tunnel and proxy"
 	@echo "make bench     the benchmark"
 	@echo "make clean     remove the build output (not the committed snippets)"
 
@@ -46,6 +47,9 @@ test: $(TEST_STAMP)
 
 e2e: $(TEST_STAMP)
 	$(PY) -m pytest -m e2e tests/e2e
+
+e2e-vm: $(TEST_STAMP)
+	$(PY) -m pytest -p no:cacheprovider tests/vm
 
 bench: $(TEST_STAMP)
 	$(PY) bench/run.py

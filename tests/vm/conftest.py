@@ -1,0 +1,80 @@
+"""Fixtures of the VM tier: one lab (image, the Mac's namespace, servers, tunnel, VM) for the
+whole module, torn down by PID; and the summary printed at the end of the run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from .project import IN_CI
+
+TOOLS = ["unshare", "nsenter", "qemu-system-x86_64", "qemu-img", "debootstrap", "mkfs.ext4", "squid", "sshd",
+         "ssh", "ssh-keygen", "docker-registry", "openssl", "curl", "python3"]
+REPORT: dict = {"timings": {}, "proofs": [], "not_run": {}, "notes": []}
+
+
+def missing_tools() -> list[str]:
+    path = os.environ.get("PATH", "") + ":/usr/sbin:/sbin"
+    return [t for t in TOOLS if shutil.which(t, path=path) is None]
+
+
+def require_vm_tools() -> None:
+    """Fail under CI=true, skip (saying why) elsewhere."""
+    problems = []
+    if os.geteuid() != 0:
+        problems.append("needs root (namespaces, chroot, QEMU's network); CI runs as root")
+    if missing := missing_tools():
+        problems.append(f"missing {', '.join(missing)} (.ci/run installs them from Debian's packages)")
+    if problems:
+        message = "VM tier: " + "; ".join(problems)
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def lab():
+    require_vm_tools()
+    from .lab import boot, new_tmp, open_tunnel, setup
+    tmp = new_tmp()
+    the_lab = None
+    try:
+        the_lab = setup(tmp)
+        REPORT["timings"] = the_lab.timings
+        open_tunnel(the_lab)
+        boot(the_lab)
+        the_lab.proofs = REPORT["proofs"]
+        yield the_lab
+    except Exception as e:
+        if the_lab is not None:
+            print(the_lab.logs())
+        raise e
+    finally:
+        if the_lab is not None:
+            the_lab.vm.poweroff()
+            the_lab.mac.stop()
+            REPORT["survivors"] = the_lab.mac.survivors()
+        if not os.environ.get("PROXYDOCS_VM_KEEP"):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def pytest_terminal_summary(terminalreporter):
+    t = REPORT["timings"]
+    if not t:
+        return
+    w = terminalreporter.write_line
+    terminalreporter.section("VM tier: a Colima-like VM behind the generated tunnel and proxy")
+    how = "built now (cold)" if t.get("image_built_now") else "from the cache"
+    w(f"image: {how} in {t['image']:.1f} s; its cold build took {t['image_cold']:.1f} s")
+    if "boot" in t:
+        w(f"boot (QEMU start to ssh + Lima-like provisioning): {t['boot']:.1f} s")
+    for key in sorted(k for k in t if k.startswith("check ")):
+        w(f"{key}: {t[key]:.1f} s")
+    for check, line in REPORT["proofs"]:
+        w(f"- {check}\n    {line}")
+    for what, why in REPORT["not_run"].items():
+        w(f"not run in the VM: {what}: {why}")
+    for note in REPORT["notes"]:
+        w(f"note: {note}")
