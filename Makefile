@@ -49,7 +49,7 @@ e2e: $(TEST_STAMP)
 	$(PY) -m pytest -m e2e tests/e2e
 
 e2e-vm: $(TEST_STAMP)
-	$(PY) -m pytest -p no:cacheprovider tests/vm
+	PROXYDOCS_VM_FIGURES=1 $(PY) -m pytest -p no:cacheprovider tests/vm
 
 bench: $(TEST_STAMP)
 	$(PY) bench/run.py

@@ -132,6 +132,24 @@ def test_groups() -> list[tuple[str, float, str]]:
     return rows
 
 
+def vm_rows() -> list[tuple[str, str, str, str]]:
+    """Measure 7, the VM tier: not re-run here (it takes minutes); the figures of the last fully
+    passing `make e2e-vm`, which writes tests/vm/figures.json."""
+    import json
+    path = ROOT / "tests" / "vm" / "figures.json"
+    if not path.exists():
+        return []
+    f = json.loads(path.read_text())
+    cached = "—" if f["image_cached_s"] is None else f"{f['image_cached_s']:.1f} s"
+    checks = ", ".join(f"{k} {v:.1f} s" for k, v in f["checks_s"].items())
+    return [
+        ("7", "VM tier (`make e2e-vm`, QEMU TCG on 2 cores): image build cold / from the cache",
+         f"{f['image_cold_s']:.1f} s / {cached}", "reported"),
+        ("7", "VM tier: boot to ssh / the whole tier", f"{f['boot_s']:.1f} s / {f['tier_s']:.1f} s", "≤ 45 min cold"),
+        ("7", "VM tier: each check", checks, "reported"),
+    ]
+
+
 def main() -> int:
     rows = []
     proxydocs = str(Path(PY).parent / "proxydocs")
@@ -179,6 +197,7 @@ def main() -> int:
         shutil.rmtree(bare_out)
         for name, took, detail in test_groups():
             rows.append(("6", f"test suite, {name}", f"{took:.1f} s ({detail})", "reported"))
+    rows += vm_rows()
     table = ["| # | measure | result | goal |", "|---|---|---|---|"] + [f"| {' | '.join(r)} |" for r in rows]
     print("\n".join(table))
     if not SMOKE:

@@ -11,7 +11,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import yaml
 
 from . import image as image_mod
 from .lima import colima_daemon_proxies, lima_block
-from .project import GUIDE, Rendered, render
+from .project import Rendered, render
 from .vm import VM
 from .world import (APT, HUB, HUB_IP, ORIGIN, ORIGIN_IP, REGISTRY, REGISTRY_IP, SQUID_PORT, SSHD_PORT, Mac,
                     apt_repository, certificates, hub_auth, keypair, start_origin, start_registry, start_squid,
@@ -66,11 +65,6 @@ class Lab:
     def since(self) -> int:
         return self.access.stat().st_size
 
-    def mac_sh(self, script: str, timeout: float = 60, env: dict | None = None):
-        """A command on "the Mac" (the namespace), as the reader types it."""
-        prefix = "".join(f"{k}={v} " for k, v in (env or {}).items())
-        return self.mac.run(["bash", "-c", prefix + script], timeout=timeout)
-
     def logs(self) -> str:
         parts = [f"--- {p.name}\n{tail(p.log, 2500)}" for p in self.mac.procs]
         parts.append(f"--- squid access.log\n{tail(self.access, 4000)}")
@@ -98,35 +92,39 @@ def setup(tmp: Path) -> Lab:
     shutil.copy(rendered.path("ssh_config_guide.j2"), home / ".ssh" / "config")
 
     mac = Mac(tmp, home)
-    mac.enter(keep=[img.dir])
-    names = [REGISTRY] + [f"{n}.{REGISTRY}" for n in NAMES]
-    ca, cert, key = certificates(tmp / "tls", names + [HUB])
-    start_sshd(mac, tunnel_key.with_suffix(".pub"))
-    access = start_squid(mac, {REGISTRY_IP: names, ORIGIN_IP: [ORIGIN, APT], HUB_IP: [HUB]})
-    start_registry(mac, "registry", REGISTRY_IP, cert, key)
-    start_registry(mac, "hub", HUB_IP, cert, key, hub_auth(ca))
-    origin = tmp / "origin"
-    (origin / "check").mkdir(parents=True)
-    for name in ("build", "run", "curl"):
-        (origin / "check" / name).write_text(f"origin says hello to {name}\n")
-    apt_repository(origin)
-    start_origin(mac, origin)
-    pushed = mac.run(["python3", str(Path(__file__).with_name("ociimage.py")), str(img.busybox),
-                      f"https://{REGISTRY_IP}", str(ca), REPOSITORY, TAG])
-    assert pushed.returncode == 0, pushed.stderr
+    try:
+        mac.enter(keep=[img.dir])
+        names = [REGISTRY] + [f"{n}.{REGISTRY}" for n in NAMES]
+        ca, cert, key = certificates(tmp / "tls", names + [HUB])
+        start_sshd(mac, tunnel_key.with_suffix(".pub"))
+        access = start_squid(mac, {REGISTRY_IP: names, ORIGIN_IP: [ORIGIN, APT], HUB_IP: [HUB]})
+        start_registry(mac, "registry", REGISTRY_IP, cert, key)
+        start_registry(mac, "hub", HUB_IP, cert, key, hub_auth(ca))
+        origin = tmp / "origin"
+        (origin / "check").mkdir(parents=True)
+        for name in ("build", "run", "curl"):
+            (origin / "check" / name).write_text(f"origin says hello to {name}\n")
+        apt_repository(origin)
+        start_origin(mac, origin)
+        pushed = mac.run(["python3", str(Path(__file__).with_name("ociimage.py")), str(img.busybox),
+                          f"https://{REGISTRY_IP}", str(ca), REPOSITORY, TAG])
+        assert pushed.returncode == 0, pushed.stderr
 
-    colima_env = yaml.safe_load(rendered.text("colima_yaml.j2"))["env"]
-    cidata = tmp / "cidata"
-    cidata.mkdir()
-    (cidata / "etc_environment").write_text(lima_block(colima_env))
-    shutil.copy(guest_key.with_suffix(".pub"), cidata / "authorized_keys")
-    shutil.copy(ca, cidata / "ca.crt")
-    (cidata / "registry_names").write_text("\n".join(names) + "\n")
-    # Colima on the docker runtime writes daemon.json's proxies from the same env (and turns BuildKit on)
-    (cidata / "daemon.json").write_text(json.dumps(
-        {"features": {"buildkit": True}, "proxies": colima_daemon_proxies(colima_env)}, indent=2) + "\n")
-    shutil.copytree(out, cidata / "proxydocs")
+        colima_env = yaml.safe_load(rendered.text("colima_yaml.j2"))["env"]
+        cidata = tmp / "cidata"
+        cidata.mkdir()
+        (cidata / "etc_environment").write_text(lima_block(colima_env))
+        shutil.copy(guest_key.with_suffix(".pub"), cidata / "authorized_keys")
+        shutil.copy(ca, cidata / "ca.crt")
+        (cidata / "registry_names").write_text("\n".join(names) + "\n")
+        # Colima on the docker runtime writes daemon.json's proxies from the same env (and turns BuildKit on)
+        (cidata / "daemon.json").write_text(json.dumps(
+            {"features": {"buildkit": True}, "proxies": colima_daemon_proxies(colima_env)}, indent=2) + "\n")
+        shutil.copytree(out, cidata / "proxydocs")
 
+    except BaseException:
+        mac.stop()  # the daemons started so far
+        raise
     vm = VM(mac, img, guest_key)
     lab = Lab(tmp, mac, vm, rendered, access, ca, img, colima_env, timings)
     return lab
@@ -175,12 +173,3 @@ def new_tmp() -> Path:
     tmp = Path(tempfile.mkdtemp(prefix="proxydocs-vm-", dir="/var/tmp"))
     tmp.chmod(0o755)
     return tmp
-
-
-def guide_dir(lab: Lab) -> str:
-    """Where the rendered page's snippets are inside the VM (the cidata disk)."""
-    return f"/mnt/lima-cidata/proxydocs/{GUIDE}"
-
-
-def now() -> float:
-    return time.monotonic()
