@@ -201,12 +201,14 @@ def test_4_apt_update_uses_the_generated_apt_file(lab):
 
 def test_5_systemctl_show_equals_the_snippet(lab):
     block = VM["container/colima/colima_proxy/systemctl_show_env"]
+    started = time.monotonic()
     snippet = lab.rendered.text("systemctl_show_env.j2")
     command, expected = snippet.split("\n", 1)
     command = command.removeprefix("# ")
     assert lab.vm.must(command) == expected
     # containerd: the same drop-in, the same line
     assert lab.vm.must(command.replace(" docker ", " containerd ")) == expected
+    timed(lab, "5", started)
     RAN.add(block.key)
 
 
