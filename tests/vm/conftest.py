@@ -65,6 +65,16 @@ def lab():
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed check shows the serial console, every daemon's log and squid's access log."""
+    outcome = yield
+    report = outcome.get_result()
+    the_lab = getattr(item, "funcargs", {}).get("lab")
+    if report.failed and the_lab is not None:
+        report.sections.append(("VM tier: logs", the_lab.logs()))
+
+
 def pytest_runtest_logreport(report):
     if report.failed and "tests/vm/" in report.nodeid:
         REPORT["failed"] += 1
