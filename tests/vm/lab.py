@@ -27,6 +27,7 @@ from .world import (APT, HUB, HUB_IP, ORIGIN, ORIGIN_IP, REGISTRY, REGISTRY_IP, 
 # One registry name per check, all served by the same registry: squid's CONNECT line names the
 # host, so each line says which check made it.
 NAMES = {
+    "colima": "dockerd with Colima's daemon.json alone (check 1)",
     "docker": "dockerd pulls (check 1)",
     "build": "docker build's FROM (check 2)",
     "down": "dockerd with the tunnel down (check 8)",

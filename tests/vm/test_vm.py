@@ -149,6 +149,15 @@ def test_7_the_counterexample_breaks_apt_as_the_guide_says(lab):
     timed(lab, "7", started)
 
 
+def test_1_dockerd_pulls_with_colimas_daemon_json_alone(lab):
+    """Before setup_vm.sh: as on Colima's docker runtime, daemon.json is dockerd's only proxy."""
+    assert lab.vm.ssh("test -e /etc/systemd/system/docker.service.d/http-proxy.conf").returncode == 1
+    since = lab.since()
+    out = lab.vm.must(f"docker pull {ref('colima')}", timeout=240)
+    assert "Downloaded newer image" in out, out
+    prove(lab, "1: dockerd with Colima's daemon.json alone pulls", squid_lines(lab.access, since, connect("colima")))
+
+
 # --- setup_vm.sh --------------------------------------------------------------------------------
 
 def _pids(lab) -> str:
