@@ -121,7 +121,7 @@ def _configure(root: Path) -> None:
     _write(root, "/etc/ssh/sshd_config.d/lima.conf", "PasswordAuthentication no\nUseDNS no\n")
 
 
-def _chroot_setup(root: Path, mirror: str, log: Path) -> None:
+def _chroot_setup(root: Path, log: Path) -> None:
     mounts = []
     try:
         for src, dst in (("/proc", "proc"), ("/sys", "sys"), ("/dev", "dev")):
@@ -174,7 +174,7 @@ def build(cache: Path = CACHE, log_to: Path | None = None) -> Image:
     try:
         _run(["debootstrap", "--variant=minbase", f"--include={','.join(BOOTSTRAP)}", SUITE, str(root),
               debian_mirror()], log)
-        _chroot_setup(root, debian_mirror(), log)
+        _chroot_setup(root, log)
         kernel = sorted((root / "boot").glob("vmlinuz-*"))[-1]
         initrd = sorted((root / "boot").glob("initrd.img-*"))[-1]
         shutil.copy(kernel, work / "vmlinuz")
