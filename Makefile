@@ -10,7 +10,7 @@ PYTHON_ALT ?= $(firstword $(foreach p,$(wildcard $(HOME)/.pyenv/versions/3.13*/b
 ALT_VENV := .venv-alt
 ALT_STAMP := $(ALT_VENV)/.stamp
 
-.PHONY: html livehtml linkcheck snippets check validate test e2e bench bench-docs clean help
+.PHONY: html livehtml linkcheck snippets check validate test e2e e2e-vm bench bench-docs clean help
 
 help:
 	@echo "make html      render the snippets and build the site into _build/html"
@@ -21,6 +21,7 @@ help:
 	@echo "make check     fail if docs/ differs from what proxy.toml renders"
 	@echo "make validate  check every snippet with the program that reads it"
 	@echo "make e2e       the end-to-end tests alone"
+	@echo "make e2e-vm    the VM tier alone: a Colima-like VM behind the generated tunnel and proxy"
 	@echo "make bench     the benchmark"
 	@echo "make clean     remove the build output (not the committed snippets)"
 
@@ -69,6 +70,9 @@ test: $(TEST_STAMP) $(ALT_STAMP)
 
 e2e: $(TEST_STAMP)
 	$(PY) -m pytest -m e2e tests/e2e
+
+e2e-vm: $(TEST_STAMP)
+	PROXYDOCS_VM_FIGURES=1 $(PY) -m pytest -p no:cacheprovider tests/vm
 
 bench: $(TEST_STAMP)
 	$(PY) bench/run.py
