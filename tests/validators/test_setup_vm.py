@@ -267,7 +267,7 @@ printf '[Service]\nEnvironment="HTTP_PROXY=http://old.example:8080"\n' > /etc/sy
 
 # ---------------------------------------------------------------------------------- restarts
 def test_a_failed_restart_exits_non_zero_and_is_retried_on_the_next_run(root):
-    run = VM(units=CONTAINERD, setup=f'touch "$OUT/fail-buildkit"', between='rm -f "$OUT/fail-buildkit"').run(root)
+    run = VM(units=CONTAINERD, setup='touch "$OUT/fail-buildkit"', between='rm -f "$OUT/fail-buildkit"').run(root)
     assert run.rc(1) == 1
     assert "restart failed: buildkit" in run.stdout(1) and "restarted: containerd" in run.stdout(1)
     assert run.stderr(1).startswith("setup_vm: these did not restart: buildkit;")
