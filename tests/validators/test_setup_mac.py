@@ -137,7 +137,7 @@ printf 401
         return f"{self.stubs}:{bin_}"
 
     def run(self, text: str, env: dict[str, str] | None = None, path: str | None = None,
-            trace: Path | None = None) -> subprocess.CompletedProcess:
+            trace: Path | None = None, as_root: bool = False) -> subprocess.CompletedProcess:
         script_path = self.root / "setup_mac.sh"
         script_path.write_text(text)
         if os.geteuid() == 0:
@@ -146,7 +146,7 @@ printf 401
                     os.lchown(p, NOBODY, NOBODY)
         environ = {"PATH": path or f"{self.stubs}:/usr/bin:/bin", "HOME": str(self.home), "LC_ALL": "C.UTF-8",
                    **(env or {})}
-        argv = as_nobody(["bash", str(script_path)])
+        argv = ["bash", str(script_path)] if as_root else as_nobody(["bash", str(script_path)])
         if trace is not None:
             argv = [shutil.which("strace"), "-f", "-qq", "-e", "trace=execve", "-s", "65535", "-o", str(trace), *argv]
         return subprocess.run(argv, env=environ, capture_output=True, text=True, timeout=60)
@@ -326,6 +326,11 @@ def test_the_wrong_machine_and_root_are_refused(mac):
     result = mac.run(script())
     assert result.returncode == 2 and "this is the Mac-side script, but this machine is Linux" in result.stderr
     assert tree(mac.home) == before
+    if os.geteuid() == 0:
+        stub(mac.stubs, "uname", "echo Darwin\n")
+        result = mac.run(script(), as_root=True)
+        assert result.returncode == 2 and "run it as yourself, not as root" in result.stderr
+        assert tree(mac.home) == before
 
 
 # -------------------------------------------------------------------------------- colima.yaml
