@@ -145,7 +145,7 @@ CONSUMERS: dict[str, Consumer] = {
         {"http": ("http", "http"), "https": ("tls", "http"), "socks5": ("", "http"),
          "socks5h": ("", "http")}),
     "requests": Consumer(
-        "Python requests", ("pip", "python3 requests"), "requests 2.34.2, urllib3 2.7.0, PySocks 1.7.1",
+        "Python requests", ("pip", "python3 requests"), "requests 2.34.2 (urllib3 2.7, 2.8), PySocks 1.7.1",
         "requests/utils.py should_bypass_proxies", "requests/utils.py get_environ_proxies (urllib)",
         frozenset(VARIABLES), "lower",
         _set(f"{_COMMON} leading-dot-apex ipv6 star ipv4-cidr host-port"),
