@@ -45,8 +45,8 @@ FORMS: dict[str, Form] = {
                  "Lib/urllib/request.py proxy_bypass_environment, requests/utils.py "
                  "should_bypass_proxies, Go x/net/http/httpproxy/proxy.go domainMatch."),
     "domain": Form("a bare domain", "example.com", "http://registry.example.com/", "domain",
-                   "A bare domain also covers its subdomains everywhere (suffix match; apt's "
-                   "CheckDomainList compares the raw suffix without a dot boundary)."),
+                   "A bare domain also covers its subdomains everywhere: each matcher above "
+                   "compares a name suffix."),
     "leading-dot": Form("a leading-dot domain", ".example.com", "http://registry.example.com/",
                         "leading-dot", "Subdomains: curl and Python strip the dot first, wget "
                         "sufmatch and Go domainMatch keep it, apt compares the raw suffix."),
@@ -136,7 +136,7 @@ CONSUMERS: dict[str, Consumer] = {
          "socks5h": ("socks5h", "socks5h")},
         http_proxy_for_https=True),
     "urllib": Consumer(
-        "Python urllib", ("python3 urllib.request",), "CPython 3.11",
+        "Python urllib", ("Python code using urllib.request",), "CPython 3.11",
         "CPython Lib/urllib/request.py proxy_bypass_environment",
         "CPython Lib/urllib/request.py getproxies_environment (lower case wins)",
         _set("HTTP_PROXY http_proxy HTTPS_PROXY https_proxy NO_PROXY no_proxy"), "lower",
@@ -145,7 +145,7 @@ CONSUMERS: dict[str, Consumer] = {
         {"http": ("http", "http"), "https": ("tls", "http"), "socks5": ("", "http"),
          "socks5h": ("", "http")}),
     "requests": Consumer(
-        "Python requests", ("pip", "python3 requests"), "requests 2.34.2 (urllib3 2.7, 2.8), PySocks 1.7.1",
+        "Python requests", ("Python code using requests",), "requests 2.34.2 (urllib3 2.7, 2.8), PySocks 1.7.1",
         "requests/utils.py should_bypass_proxies", "requests/utils.py get_environ_proxies (urllib)",
         frozenset(VARIABLES), "lower",
         _set(f"{_COMMON} leading-dot-apex ipv6 star ipv4-cidr host-port"),
