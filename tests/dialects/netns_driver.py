@@ -11,9 +11,11 @@ the first bytes of each connection and logs what the consumer asked for:
 * ``tls``     a TLS ClientHello (the consumer treats the proxy URL as ``https://``);
 * ``socks5``  a SOCKS5 CONNECT; the target is logged as sent (``name`` or ``ip`` address type).
 
-A consumer that decides to connect directly fails at once (no route, no DNS) and leaves no
-entry, so an empty log means "not proxied". Every case runs with a clean environment holding
-only PATH, HOME, LANG and the case's own variables. Nothing leaves the namespace.
+Anything else is logged as ``unknown``. A consumer that decides to connect directly fails at
+once (no route, no DNS) and leaves no entry, so an empty log means "not proxied". Every case
+runs with a clean environment holding only PATH, HOME, LANG and the case's own variables. A
+case with ``argv`` runs as its own process; cases naming the same ``batch`` runner
+(py_consumer.py) go to one process as JSON. Nothing leaves the namespace.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ HOSTS = {"registry.example.com": "198.51.100.7", "example.com": "198.51.100.8"}
 
 
 def setup_namespace(workdir: str) -> None:
+    for ns in ("net", "mnt"):  # never bind-mount over the /etc/hosts of the caller's namespace
+        if os.readlink(f"/proc/self/ns/{ns}") == os.readlink(f"/proc/{os.getppid()}/ns/{ns}"):
+            sys.exit(f"netns_driver.py must run in a {ns} namespace of its own (unshare --net --mount)")
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
     hosts = os.path.join(workdir, "hosts")
     with open(hosts, "w") as f:
@@ -75,8 +80,10 @@ class Listeners:
                 await self._socks5(port, reader, writer)
             elif first:
                 line = first + await asyncio.wait_for(reader.readline(), 5)
-                method, target = (line.decode("latin-1").split() + ["", ""])[:2]
-                if method == "CONNECT":
+                method, target, version = (line.decode("latin-1").split() + ["", "", ""])[:3]
+                if not version.startswith("HTTP/"):
+                    self.log[port].append({"kind": "unknown", "target": repr(line[:40])})
+                elif method == "CONNECT":
                     self.log[port].append({"kind": "connect", "target": target})
                     writer.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
                 else:
@@ -112,23 +119,44 @@ class Listeners:
         self.thread.join(5)
 
 
-def run_case(case: dict, ports: list[int], home: str) -> dict:
-    def fill(text: str) -> str:  # "{P0}", "{P1}": the case's listener ports
-        for i, port in enumerate(ports):
-            text = text.replace(f"{{P{i}}}", str(port))
-        return text
+BASE_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"}
 
-    env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-           "HOME": home, "LANG": "C.UTF-8"}
-    env.update({k: fill(v) for k, v in case.get("env", {}).items()})
-    argv = [fill(a) for a in case["argv"]]
+
+def fill(text: str, ports: list[int]) -> str:
+    """Put a case's listener ports in place of "{P0}", "{P1}"."""
+    for i, port in enumerate(ports):
+        text = text.replace(f"{{P{i}}}", str(port))
+    return text
+
+
+def case_env(case: dict, ports: list[int], home: str) -> dict[str, str]:
+    return BASE_ENV | {"HOME": home} | {k: fill(v, ports) for k, v in case.get("env", {}).items()}
+
+
+def run(argv: list[str], env: dict[str, str], stdin: str | None = None) -> dict:
     try:
-        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=20,
-                              stdin=subprocess.DEVNULL)
+        done = subprocess.run(argv, env=env, input=stdin, capture_output=True, text=True,
+                              timeout=60 if stdin else 20)
         rc, out, err = done.returncode, done.stdout, done.stderr
     except subprocess.TimeoutExpired as exc:
         rc, out, err = -1, str(exc.stdout or ""), f"timeout: {exc}"
-    return {"rc": rc, "stdout": out[-400:], "stderr": err[-400:]}
+    return {"rc": rc, "stdout": out, "stderr": err[-400:]}
+
+
+def run_case(case: dict, ports: list[int], home: str) -> dict[str, dict]:
+    argv = [fill(a, ports) for a in case["argv"]]
+    done = run(argv, case_env(case, ports, home))
+    return {case["id"]: dict(done, stdout=done["stdout"][-400:])}
+
+
+def run_batch(argv: list[str], items: list[tuple[dict, list[int]]], home: str) -> dict[str, dict]:
+    """Cases sharing a batch runner (py_consumer.py) go to one process: JSON in, JSON out."""
+    batch = [{"id": c["id"], "url": c["url"], "env": case_env(c, p, home)} for c, p in items]
+    done = run(argv, BASE_ENV | {"HOME": home}, json.dumps(batch))
+    if done["rc"] != 0:
+        failed = dict(done, stdout=done["stdout"][-400:], stderr=f"batch runner: {done['stderr']}")
+        return {c["id"]: failed for c, _ in items}
+    return json.loads(done["stdout"])
 
 
 def main() -> None:
@@ -138,15 +166,22 @@ def main() -> None:
         listeners = Listeners()
         try:
             cases = request["cases"]
-            ports = [listeners.open(c.get("ports", 1)) for c in cases]
+            ports = {c["id"]: listeners.open(c.get("ports", 1)) for c in cases}
+            batches: dict[tuple[str, ...], list[tuple[dict, list[int]]]] = {}
+            for c in cases:
+                if "batch" in c:
+                    batches.setdefault(tuple(c["batch"]), []).append((c, ports[c["id"]]))
             with ThreadPoolExecutor(request.get("jobs", 4)) as pool:
-                runs = list(pool.map(lambda cp: run_case(cp[0], cp[1], workdir),
-                                     zip(cases, ports)))
+                futures = [pool.submit(run_batch, list(argv), items, workdir)
+                           for argv, items in batches.items()]
+                futures += [pool.submit(run_case, c, ports[c["id"]], workdir)
+                            for c in cases if "batch" not in c]
+                runs = {k: v for f in futures for k, v in f.result().items()}
             results = {}
-            for case, case_ports, run in zip(cases, ports, runs):
-                events = [dict(e, proxy=i) for i, p in enumerate(case_ports)
+            for c in cases:
+                events = [dict(e, proxy=i) for i, p in enumerate(ports[c["id"]])
                           for e in listeners.log[p]]
-                results[case["id"]] = dict(run, events=events)
+                results[c["id"]] = dict(runs[c["id"]], events=events)
         finally:
             listeners.stop()
     json.dump(results, sys.stdout)

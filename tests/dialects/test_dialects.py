@@ -28,8 +28,6 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 HTTP, HTTPS = "http://registry.example.com/", "https://registry.example.com/"
 P0, P1 = "http://127.0.0.1:{P0}", "http://127.0.0.1:{P1}"
 OTHER = "unrelated.invalid"
-PY_URLLIB = "import sys, urllib.request as u; print(u.urlopen(sys.argv[1], timeout=5).status)"
-PY_REQUESTS = "import sys, requests; print(requests.get(sys.argv[1], timeout=5).status_code)"
 APT_CONF = """Dir::Etc::main "/dev/null";
 Dir::Etc::parts "{parts}";
 Acquire::Retries "0";
@@ -63,7 +61,8 @@ def cases_for(c: str) -> list[Case]:
         env = {"http_proxy": P0} | ({"no_proxy": form.value} if form.value else {})
         out.append(_case(c, "noproxy", name, env, form.url))
     for url in sorted({f.url for f in d.FORMS.values() if f.value}):
-        out.append(_case(c, "control", url, {"http_proxy": P0, "no_proxy": OTHER}, url))
+        host = url.split("//")[1].rstrip("/")
+        out.append(_case(c, "control", host, {"http_proxy": P0, "no_proxy": OTHER}, url))
     for name in d.VARIABLES:
         if name.lower() == "no_proxy":
             env, url = {"http_proxy": P0, "HTTP_PROXY": P0, name: "registry.example.com"}, HTTP
@@ -114,7 +113,7 @@ def observed(case: Case, events: list[dict]) -> object:
         return {0: "lower", 1: "upper"}.get(events[0]["proxy"], "neither") if events else "neither"
     if case.kind == "fallback":
         return not direct
-    speaks = {"http": "http", "connect": "http", "tls": "tls"}
+    speaks = {"http": "http", "connect": "http", "tls": "tls", "unknown": "unknown"}
     kinds = {speaks.get(e["kind"]) or ("socks5h" if e.get("atyp") == "name" else "socks5") for e in events}
     assert len(kinds) <= 1, f"mixed proxy protocols: {events}"
     return kinds.pop() if kinds else ""
@@ -133,10 +132,13 @@ def _version(argv: list[str]) -> str:
 
 
 def _build_probe(tmp: Path) -> str:
-    """Build probe.go with Debian's go, offline (inside its own empty network namespace)."""
+    """Build probe.go with Debian's go, offline (inside its own empty network namespace).
+
+    With a C compiler, Debian's precompiled cgo standard library links in about a second;
+    without one the pure-Go net package is compiled first (several seconds)."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp), "GOCACHE": str(tmp / "gocache"),
            "GOPATH": str(tmp / "gopath"), "GOTOOLCHAIN": "local", "GOPROXY": "off", "GOFLAGS": "",
-           "CGO_ENABLED": "0"}
+           "CGO_ENABLED": "1" if shutil.which("gcc") else "0"}
     done = subprocess.run(["unshare", "--net", "go", "build", "-o", str(tmp / "probe"), str(HERE / "probe.go")],
                           env=env, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, f"go build probe.go failed:\n{done.stderr}"
@@ -145,7 +147,7 @@ def _build_probe(tmp: Path) -> str:
 
 def _commands(tmp: Path, run: Run) -> dict[str, list[str]]:
     py = sys.executable
-    commands = {"urllib": [py, "-I", "-c", PY_URLLIB]}
+    commands = {"urllib": [py, "-I", str(HERE / "py_consumer.py"), "urllib"]}
     run.versions["urllib"] = f"Python {sys.version.split()[0]}"
     if shutil.which("curl"):
         commands["curl"] = ["curl", "-q", "-sS", "-o", "/dev/null", "--max-time", "5"]
@@ -159,7 +161,7 @@ def _commands(tmp: Path, run: Run) -> dict[str, list[str]]:
     probe = subprocess.run([py, "-I", "-c", "import requests, socks; print(requests.__version__)"],
                            capture_output=True, text=True)
     if probe.returncode == 0:
-        commands["requests"] = [py, "-I", "-c", PY_REQUESTS]
+        commands["requests"] = [py, "-I", str(HERE / "py_consumer.py"), "requests"]
         run.versions["requests"] = f"requests {probe.stdout.strip()}"
     if shutil.which("go"):
         commands["go"] = [_build_probe(tmp)]
@@ -188,12 +190,15 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     (tmp / "apt.conf").write_text(APT_CONF.format(parts=tmp / "apt.conf.d"))
     batch = []
     for n, case in enumerate(c for c in CASES if c.consumer in commands):
-        argv = commands[case.consumer] + [case.url]
-        env = dict(case.env)
+        item = {"id": case.id, "url": case.url, "env": dict(case.env), "ports": case.ports}
+        if case.consumer in ("urllib", "requests"):  # one interpreter, a forked child per case
+            item["batch"] = commands[case.consumer]
+        else:
+            item["argv"] = commands[case.consumer] + [case.url]
         if case.consumer == "apt":
-            argv.append(str(tmp / f"apt-{n}.out"))
-            env["APT_CONFIG"] = str(tmp / "apt.conf")
-        batch.append({"id": case.id, "argv": argv, "env": env, "ports": case.ports})
+            item["argv"].append(str(tmp / f"apt-{n}.out"))
+            item["env"]["APT_CONFIG"] = str(tmp / "apt.conf")
+        batch.append(item)
     driver = subprocess.Popen(["unshare", "--net", "--mount", sys.executable, "-I", str(HERE / "netns_driver.py")],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, start_new_session=True)
