@@ -96,9 +96,10 @@ def _sphinx_project(path: Path) -> Path | None:
     return next((p for p in (path, *path.parents) if (p / "conf.py").is_file()), None)
 
 
-def validate(settings: Settings, root: Path, paths: list[Path] | None = None) -> list:
+def validate(settings: Settings, root: Path, paths: list[Path] | None = None, *, merged: bool = False) -> list:
     """Check every snippet under root (or only `paths`) with the program that reads it.
-    Returns the findings; raises errors.ToolMissing if a program is not installed."""
+    Returns the findings (`merged`: a setting's warnings over many files folded into one);
+    raises errors.ToolMissing if a program is not installed."""
     try:  # the validators need the `validate` extra (jsonschema, PyYAML): not on the render path
         import jsonschema  # noqa: F401
         import yaml  # noqa: F401
@@ -106,5 +107,7 @@ def validate(settings: Settings, root: Path, paths: list[Path] | None = None) ->
         raise ToolMissing(f"the Python package {exc.name} is not installed; validate needs the validate extra: "
                           "pip install 'proxydocs[validate]' (or, in the project, make validate)") from None
     from .validate import validate_tree
+    from .validate.core import merge_warnings
 
-    return validate_tree(Path(root), settings, manifest.load(), paths)
+    findings = validate_tree(Path(root), settings, manifest.load(), paths)
+    return merge_warnings(findings) if merged else findings

@@ -138,11 +138,13 @@ def validate(ctx: Context, paths, settings_file, sets, root) -> int:
     project, settings = _project(settings_file, sets)
     if root:
         settings = settings.for_reader(os.environ)
-    findings = api.validate(settings, Path(root) if root else project.docs, [Path(p) for p in paths] or None)
+    findings = api.validate(settings, Path(root) if root else project.docs, [Path(p) for p in paths] or None,
+                            merged=True)
     for finding in findings:
         ctx.echo(settings.redact(str(finding)))
-    ctx.status(f"validate: {len(findings)} finding(s)")
-    return EXIT_DRIFT if findings else EXIT_OK
+    errors = [f for f in findings if not f.warning]
+    ctx.status(f"validate: {len(errors)} finding(s), {len(findings) - len(errors)} warning(s)")
+    return EXIT_DRIFT if errors else EXIT_OK
 
 
 @cli.command(name="settings", epilog=EXIT_CODES_HELP, context_settings=CONTEXT)

@@ -15,6 +15,7 @@ import ipaddress
 from urllib.parse import quote
 from dataclasses import dataclass
 
+from . import dialects
 from .addresses import format_ip, is_loopback, parse_ip
 from .settings import Settings
 
@@ -28,8 +29,10 @@ VM_HOST_NAMES = ("host.lima.internal", "host.docker.internal")
 
 def no_proxy_list(entries: tuple[str, ...], vm_host_address: str) -> str:
     """The reader's NO_PROXY entries, then the names and address of the Mac as seen from the
-    VM (those the reader did not list already)."""
+    VM (those the reader did not list already); a lone `*` stays alone."""
     out = list(entries)
+    if "*" in out and len(out) == 1:  # everything is direct already; a list would make most programs ignore `*`
+        return "*"
     for extra in (*VM_HOST_NAMES, vm_host_address):
         if extra not in out:
             out.append(extra)
@@ -73,13 +76,23 @@ def systemd_escape(value: str) -> str:
 class Forward:
     bind: str
     port: int
-    host: str
-    hostport: int
+    host: str | None  # None: a DynamicForward (ssh is the SOCKS proxy)
+    hostport: int | None
+
+    @property
+    def keyword(self) -> str:
+        return "LocalForward" if self.host is not None else "DynamicForward"
 
     @property
     def ssh(self) -> str:
-        """`LocalForward` arguments as written in ssh_config."""
-        return f"{url_host(self.bind)}:{self.port} {url_host(self.host)}:{self.hostport}"
+        """The forward's arguments as written in ssh_config."""
+        listen = f"{url_host(self.bind)}:{self.port}"
+        return listen if self.host is None else f"{listen} {url_host(self.host)}:{self.hostport}"
+
+    @property
+    def line(self) -> str:
+        """The whole ssh_config line."""
+        return f"{self.keyword} {self.ssh}"
 
 
 @dataclass(frozen=True)
@@ -97,6 +110,11 @@ class Derived:
     colima_start: str
     launchd_label: str  # the tunnel's LaunchAgent
     auth: str  # "user:password@" (percent-encoded) in a reader's copy, "" on the site
+    no_proxy_table: str  # which program honours which NO_PROXY entry (model/dialects.py)
+    dynamic: bool  # the SOCKS topology: an ssh DynamicForward, socks5h:// URLs
+    bridge_listen: str  # with dynamic: where privoxy listens on the Mac (host:port)
+    bridge_mac_url: str  # with dynamic: privoxy on the Mac, an HTTP proxy in front of the SOCKS one
+    bridge_vm_url: str
 
     def url(self, view: str) -> str:
         """The proxy URL as the Mac, the VM or the containers reach it."""
@@ -131,7 +149,9 @@ def derive(s: Settings) -> Derived:
     vm_host = lima_view(listen, s["vm.host_address"])
     container_host = s["vm.bridge_address"] if s["vm.bridge_address"] in s["tunnel.also_bind"] else vm_host
     binds = (listen, *s["tunnel.also_bind"])
-    forwards = tuple(Forward(b, port, s["tunnel.remote_host"], s["tunnel.remote_port"]) for b in binds)
+    dynamic = s["tunnel.forward"] == "dynamic"
+    forwards = tuple(Forward(b, port, None if dynamic else s["tunnel.remote_host"],
+                             None if dynamic else s["tunnel.remote_port"]) for b in binds)
     profile = s["colima.profile"]
     auth = userinfo(s.credentials)
     start = " ".join([
@@ -154,4 +174,9 @@ def derive(s: Settings) -> Derived:
         colima_start=start,
         launchd_label=f"local.proxydocs.tunnel.{s['tunnel.alias']}",
         auth=auth,
+        no_proxy_table=dialects.support_table(no_proxy_list(s["proxy.no_proxy"], s["vm.host_address"]).split(",")),
+        dynamic=dynamic,
+        bridge_listen=f"{url_host(listen)}:{s['tunnel.bridge_port']}",
+        bridge_mac_url=proxy_url("http", listen, s["tunnel.bridge_port"]),
+        bridge_vm_url=proxy_url("http", vm_host, s["tunnel.bridge_port"]),
     )

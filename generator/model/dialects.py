@@ -3,7 +3,7 @@
 One table per consumer (a library or program whose proxy logic other programs embed): which
 variables it reads and which case wins, which proxy URL schemes it speaks, and which NO_PROXY
 entry forms it honours. Every value was observed by running the real program in a private
-network namespace against a logging proxy (tests/dialects/test_dialects.py); the version each
+network namespace against a logging proxy (tests/e2e/test_dialects.py); the version each
 was proven with is in `Consumer.tested`. Pure data and stdlib only: the rest of the project
 may import this module, never the other way round.
 """
@@ -102,6 +102,9 @@ class Consumer:
     honoured: frozenset[str]  # FORMS whose url goes direct
     schemes: dict[str, tuple[str, str]]  # proxy scheme -> SPEAKS value for (http://, https://) URLs
     http_proxy_for_https: bool = False  # https:// URLs fall back to http_proxy
+    # scheme -> (first version, SPEAKS values, source): what releases newer than `tested` do.
+    # The programs named in `programs` are built with such a release today.
+    newer: dict[str, tuple[str, tuple[str, str], str]] | None = None
 
 
 def _set(text: str) -> frozenset[str]:
@@ -117,9 +120,13 @@ CONSUMERS: dict[str, Consumer] = {
         "httpproxy/proxy.go FromEnvironment (getEnvAny upper case first)",
         _set("HTTP_PROXY http_proxy HTTPS_PROXY https_proxy NO_PROXY no_proxy"), "upper",
         _set(f"{_COMMON} ipv6 wildcard star star-in-list ipv4-cidr ipv6-cidr host-port loopback"),
-        # socks5h is not a scheme to parseProxy: it becomes http://socks5h://... (host "socks5h")
+        # go1.19: socks5h is not a scheme to parseProxy: it becomes http://socks5h://... (host "socks5h")
         {"http": ("http", "http"), "https": ("tls", "tls"), "socks5": ("socks5h", "socks5h"),
-         "socks5h": ("", "")}),
+         "socks5h": ("", "")},
+        newer={"socks5h": ("go1.23", ("socks5h", "socks5h"),
+                           "net/http transport.go (Go CL 569977, go1.23) and x/net/http/httpproxy "
+                           "v0.23.0 (commit 8c07e20f, 'allow any scheme'); dockerd, containerd, "
+                           "buildkitd, nerdctl and colima are built with Go 1.24 or newer")}),
     "curl": Consumer(
         "curl", ("curl", "libcurl users"), "curl 7.88.1 (Debian 12)",
         "curl lib/noproxy.c Curl_check_noproxy", "curl lib/url.c detect_proxy (http_proxy lower only)",
@@ -203,10 +210,19 @@ def honours(consumer: str | Consumer, form: str) -> bool | None:
     return form in _consumer(consumer).honoured if form in FORMS else None
 
 
+def speaks(consumer: str | Consumer, scheme: str, *, tested: bool = False) -> tuple[str, str] | None:
+    """What the consumer speaks to a proxy URL of this scheme, for (http://, https://)
+    requests: in current releases, or (`tested`) in the version it was observed with."""
+    c = _consumer(consumer)
+    if not tested and c.newer and scheme in c.newer:
+        return c.newer[scheme][1]
+    return c.schemes.get(scheme)
+
+
 def accepts(consumer: str | Consumer, scheme: str) -> bool | None:
-    """Whether a proxy URL with this scheme works for both http:// and https:// requests."""
-    speaks = _consumer(consumer).schemes.get(scheme)
-    return None if speaks is None else all(s in SPEAKS[scheme] for s in speaks)
+    """Whether current releases use a proxy URL with this scheme for both http:// and https://."""
+    said = speaks(consumer, scheme)
+    return None if said is None else all(s in SPEAKS[scheme] for s in said)
 
 
 def entry_forms(entries: Iterable[str]) -> list[tuple[str, str]]:
@@ -236,3 +252,30 @@ def variables_problems(present_names: Iterable[str], consumer: str | Consumer) -
     return [(n, f"{c.label} ignores {n}; it reads {', '.join(v for v in VARIABLES if v in c.reads)} "
                 f"({c.env_source})")
             for n in present_names if n in VARIABLES and n not in c.reads]
+
+
+# the table's columns, in this order, and their headings
+TABLE_COLUMNS = {"go": "Go", "curl": "curl", "apt": "apt", "urllib": "urllib", "requests": "requests", "wget": "wget"}
+
+
+def support_table(entries: Iterable[str]) -> str:
+    """A plain-text table of which program honours which NO_PROXY entry (+ yes, - no), for the
+    page (its JavaScript port builds the same text: site/static/core.js noProxyTable)."""
+    forms = entry_forms(entries)
+    width = max([len(e) for e, _ in forms] + [len("NO_PROXY")]) + 2
+    lines = ["NO_PROXY".ljust(width) + "  ".join(TABLE_COLUMNS.values())]
+    for entry, form in forms:
+        rules = ("host", "domain") if form == "domain" else (form,)
+        cells = []
+        for consumer, heading in TABLE_COLUMNS.items():
+            ok = [honours(consumer, r) for r in rules]
+            cells.append(("?" if None in ok else "+" if all(ok) else "-").ljust(len(heading)))
+        lines.append(entry.ljust(width) + "  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def page_data() -> dict:
+    """What the page's port of support_table needs: the columns in order (a list, since the
+    page data's keys are sorted) and each column's honoured forms."""
+    return {"columns": list(TABLE_COLUMNS.items()), "honoured": {c: sorted(CONSUMERS[c].honoured) for c in TABLE_COLUMNS},
+            "forms": sorted(FORMS)}

@@ -51,6 +51,12 @@ SCHEMA: tuple[Field, ...] = (
           "Where the tunnel's local end listens on the Mac. A loopback address is rewritten to "
           "``vm.host_address`` inside the VM, exactly as Lima does.",
           zh="隧道在 Mac 上的一端监听的地址。回环地址在虚拟机内被改写为 ``vm.host_address`` ，与 Lima 的做法相同。"),
+    Field("proxy", "exposure", t.Choice(("loopback", "lan")), "loopback",
+          "``loopback``: proxy.listen must be a loopback address (the Colima VM reaches the Mac's loopback "
+          "at vm.host_address, so nothing else needs the proxy). ``lan`` allows any address, which opens "
+          "the proxy, without a password, to every machine that can reach it.",
+          zh=("``loopback`` ：``proxy.listen`` 只能是回环地址(Colima 虚拟机经 ``vm.host_address`` 就能到达 Mac 的回环地址，"
+              "别的机器不需要这个代理)。 ``lan`` 允许任何地址，代价是局域网里能访问该地址的每台机器都可以无密码地使用这个代理。")),
     Field("proxy", "port", t.PORT, 3128,
           "The local port of the tunnel on the Mac (squid's default is 3128, privoxy's 8118).",
           zh="隧道在 Mac 上的本地端口(squid 的默认端口是 3128，privoxy 是 8118)。"),
@@ -73,6 +79,18 @@ SCHEMA: tuple[Field, ...] = (
           "The name of the environment variable that holds the proxy's password when you run "
           "``proxydocs render --out DIR``; never the password itself. Needs ``proxy.user``.",
           zh="运行 ``proxydocs render --out DIR`` 时存放代理密码的环境变量的 **名字** ，而不是密码本身。需要同时设置 ``proxy.user`` 。"),
+    Field("tunnel", "forward", t.Choice(("local", "dynamic")), "local",
+          "``local``: an ssh LocalForward to the HTTP proxy (squid or privoxy) on the server; proxy.scheme "
+          "http. ``dynamic``: an ssh DynamicForward (ssh -D), a SOCKS proxy with no proxy server at all; "
+          "proxy.scheme socks5h.",
+          zh=("``local`` ：ssh 的 ``LocalForward`` 转发到服务器上的 HTTP 代理(squid 或 privoxy)，配合 "
+              "``proxy.scheme = \"http\"`` 。 ``dynamic`` ：ssh 的 ``DynamicForward`` ( ``ssh -D`` )，"
+              "ssh 自己就是 SOCKS 代理，服务器上不需要代理软件，配合 ``proxy.scheme = \"socks5h\"`` 。")),
+    Field("tunnel", "bridge_port", t.PORT, 8118,
+          "With a dynamic forward: the port of a privoxy on the Mac that forwards to the SOCKS proxy, "
+          "for programs that speak only HTTP proxies (wget, Python's urllib).",
+          zh=("SOCKS 拓扑( ``tunnel.forward = \"dynamic\"`` )下，Mac 上把 HTTP 代理请求转给 SOCKS 代理的 privoxy "
+              "监听的端口，给只会用 HTTP 代理的程序(wget、Python 的 urllib)使用。")),
     Field("tunnel", "alias", t.SSH_ALIAS, "MyProxy",
           "The ``Host`` alias of the tunnel in ``~/.ssh/config``; ``ssh ALIAS`` opens it.",
           zh="隧道在 ``~/.ssh/config`` 中的 ``Host`` 别名； ``ssh 别名`` 打开隧道。"),

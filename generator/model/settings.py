@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
 from ..errors import SettingsError
+from . import rules
 from .schema import FIELDS, READER_ONLY, SCHEMA, SECTIONS, Field
 
 __all__ = ["FIELDS", "READER_ONLY", "SCHEMA", "SECTIONS", "Field", "Settings", "defaults", "load", "to_toml"]
@@ -33,10 +34,9 @@ class Section:
 
 
 def cross_problems(values: Mapping[str, Any], origin: Callable[[str], str]) -> list[tuple[str, str, str]]:
-    """Rules that involve more than one key; `origin` says where a key's value came from."""
-    if values.get("proxy.password_env") and not values.get("proxy.user"):
-        return [(origin("proxy.password_env"), "proxy.password_env", "is set but proxy.user is empty; set both or neither")]
-    return []
+    """Rules that involve more than one key (generator/model/rules.py); `origin` says where a
+    key's value came from."""
+    return rules.problems(values, origin)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Which settings feed which snippet, found by experiment rather than declared: each key is
-changed to another valid value in turn, and every snippet whose text changes depends on it.
+changed to another valid value in turn (with what a cross-key rule asks for too: a dynamic
+forward comes with the socks5h scheme), and every snippet whose text changes depends on it.
 A declaration could drift from the templates; this cannot."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..model import rules
 from ..model.settings import FIELDS, SCHEMA, defaults
 from . import engine, manifest
 from .manifest import Snippet
@@ -27,7 +29,9 @@ def feeds() -> dict[str, tuple[str, ...]]:
     reference = engine.render_all(base.for_reader(environ), snippets)
     found: dict[str, list[str]] = {path: [] for path in reference}
     for field in SCHEMA:
-        changed = base.replace({field.path: field.type.alternative(base[field.path])}).for_reader(environ)
+        change = {field.path: field.type.alternative(base[field.path])}
+        change.update(rules.companions({**base.values, **change}, field.path))  # what a rule asks for too
+        changed = base.replace(change).for_reader(environ)
         for path, text in engine.render_all(changed, snippets).items():
             if text != reference[path]:
                 found[path].append(field.path)

@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import ManifestError
+from ..model import dialects
 
 # package data (the project's snippets/ folder, installed as generator.snippets)
 SNIPPETS_DIR = Path(str(files("generator.snippets")))
@@ -18,7 +19,8 @@ MANIFEST = SNIPPETS_DIR / "manifest.toml"
 # and `validate` reports a snippet whose kind no validator knows.
 MACHINES = ("mac", "vm", "container", "server", "docs")
 VIEWS = ("mac", "vm", "container")
-_KEYS = {"output", "template", "vars", "kind", "machine", "target", "reader", "pages", "counterexample", "view"}
+_KEYS = {"output", "template", "vars", "kind", "machine", "target", "reader", "pages", "counterexample", "view",
+         "consumers"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Snippet:
     target: str = ""
     counterexample: bool = False
     view: str | None = None  # whose view of the proxy URL the snippet carries
+    consumers: tuple[str, ...] = ()  # the proxy dialects of the programs that read it (model/dialects.py)
 
     @property
     def generated(self) -> bool:
@@ -86,12 +89,16 @@ def _parse(path: Path) -> tuple[Snippet, ...]:
         template = entry.get("template")
         if template is not None and not (path.parent / template).is_file():
             raise ManifestError(f"{where}.template: {template} does not exist in {path.parent}")
+        unknown_consumers = set(entry.get("consumers", ())) - set(dialects.CONSUMERS)
+        if unknown_consumers:
+            raise ManifestError(f"{where}.consumers: unknown {', '.join(sorted(unknown_consumers))}; known: "
+                                f"{', '.join(dialects.CONSUMERS)}")
         seen.add(str(out))
         snippets.append(Snippet(
             output=str(out), kind=entry["kind"], machine=entry["machine"], reader=entry["reader"],
             pages=tuple(entry["pages"]), template=template, vars=dict(entry.get("vars", {})),
             target=entry.get("target", ""), counterexample=bool(entry.get("counterexample", False)),
-            view=entry.get("view"),
+            view=entry.get("view"), consumers=tuple(entry.get("consumers", ())),
         ))
     return tuple(snippets)
 

@@ -22,10 +22,11 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util.docutils import SphinxDirective
 
 from .. import api
+from ..model.settings import FIELDS
 from . import pagedata
 
 STATIC = Path(str(files("generator.site") / "static"))  # package data
-SCRIPTS = ("pyport.js", "core.js", "page.js")
+SCRIPTS = ("pyport.js", "types.js", "core.js", "page.js")
 
 
 class MarkValues(SphinxTransform):
@@ -71,11 +72,18 @@ class SettingsForm(SphinxDirective):
         rows = []
         for path, label in pagedata.FORM.items():
             ident = "pd-" + path.replace(".", "-").replace("_", "-")
+            choices = FIELDS[path].type.page_data().get("choices")
+            common = f'id="{ident}" name="{html.escape(path)}" aria-describedby="{ident}-error"'
+            if choices:  # a drop-down: the settings type's choices, labelled for the reader
+                labels = pagedata.CHOICES.get(path, {})
+                options = "".join(f'<option value="{html.escape(c)}">{html.escape(labels.get(c, c))}</option>'
+                                  for c in choices)
+                control = f"<select {common}>{options}</select>"
+            else:
+                control = f'<input {common} spellcheck="false" autocomplete="off">'
             rows.append(
                 f'<div class="proxydocs-field"><label for="{ident}">{html.escape(label)} '
-                f'<code>{html.escape(path)}</code></label>'
-                f'<input id="{ident}" name="{html.escape(path)}" '
-                f'spellcheck="false" autocomplete="off" aria-describedby="{ident}-error">'
+                f'<code>{html.escape(path)}</code></label>{control}'
                 f'<span class="proxydocs-error" id="{ident}-error" data-for="{html.escape(path)}" role="alert"></span></div>')
         form = (
             '<form id="proxydocs-form" class="proxydocs-form" hidden>'

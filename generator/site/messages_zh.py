@@ -53,6 +53,18 @@ RULES: list[tuple[str, str]] = [
     (r"a placeholder is not allowed here; give a real address", "这里不能用占位符；请写真实地址"),
     (r"(.+) is not a placeholder: write <UPPER_CASE> \(letters, digits, _\)",
      "{1} 不是占位符：占位符写成 <UPPER_CASE>(大写字母、数字、_)"),
+    # the rules between keys (generator/model/rules.py)
+    (r"is set but proxy\.user is empty; set both or neither",
+     "已设置，但 proxy.user 为空；两者要么都设置，要么都不设置"),
+    (r"is (.+), but tunnel\.forward is dynamic \(an ssh DynamicForward speaks SOCKS\): set proxy\.scheme = \"socks5h\"",
+     "是 {1}，但 tunnel.forward 是 dynamic(ssh 的 DynamicForward 是 SOCKS 代理)：请设 proxy.scheme = \"socks5h\""),
+    (r"is socks5h, but tunnel\.forward is local \(a LocalForward reaches the server's HTTP proxy, which does not "
+     r"speak SOCKS\): set tunnel\.forward = \"dynamic\", or proxy\.scheme = \"http\"",
+     "是 socks5h，但 tunnel.forward 是 local(LocalForward 连到服务器上的 HTTP 代理，它不懂 SOCKS)：请设 "
+     "tunnel.forward = \"dynamic\"，或 proxy.scheme = \"http\""),
+    (r"(.+) is not a loopback address: the proxy would be open, without a password, to every machine that can "
+     r"reach it; set proxy\.exposure = \"lan\" if that is what you want",
+     "{1} 不是回环地址：能访问它的每台机器都可以无密码地使用这个代理；如果这正是你要的，请设 proxy.exposure = \"lan\""),
     *((r"(.+) is not " + what.replace("\\", "\\\\").replace("(", r"\(").replace(")", r"\)")
        .replace(".", r"\.").replace("*", r"\*").replace("+", r"\+"), "{1} 不是" + zh)
       for what, zh in PATTERNS.items()),

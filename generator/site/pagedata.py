@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..model import dialects
+from ..model.rules import RULES as CROSS_RULES
 from ..model.settings import FIELDS, READER_ONLY, Settings
 from ..render import manifest
 from .jscompile import compile_all
@@ -16,8 +18,11 @@ SUBSTITUTIONS = "_generated/settings.txt"
 
 # the settings a reader most often changes, in the order the form shows them, with labels
 FORM = {
+    "tunnel.forward": "隧道方式",
+    "proxy.scheme": "代理协议",
     "proxy.port": "代理端口",
     "proxy.listen": "Mac 上的监听地址",
+    "proxy.exposure": "监听范围",
     "tunnel.alias": "隧道别名",
     "tunnel.hostname": "代理服务器",
     "tunnel.user": "服务器用户",
@@ -26,6 +31,14 @@ FORM = {
     "tunnel.remote_port": "服务器上的代理端口",
     "vm.host_address": "虚拟机看到的 Mac 地址",
     "proxy.no_proxy": "NO_PROXY",
+}
+
+# what the form's drop-downs say for each choice (a choice not listed shows as itself)
+CHOICES = {
+    "tunnel.forward": {"local": "local: LocalForward 到服务器上的 squid/privoxy (HTTP 代理)",
+                       "dynamic": "dynamic: ssh -D，ssh 自己做 SOCKS 代理"},
+    "proxy.scheme": {"http": "http", "https": "https", "socks5h": "socks5h (SOCKS，域名由服务器解析)"},
+    "proxy.exposure": {"loopback": "loopback: 只监听回环地址", "lan": "lan: 允许局域网地址(无密码开放给局域网)"},
 }
 
 
@@ -54,6 +67,8 @@ def data(settings: Settings) -> dict[str, Any]:
                      for out, ident in snippet_ids().items()},
         "substitutions": SUBSTITUTIONS,
         "messages_zh": RULES,
+        "rules": list(CROSS_RULES),
+        "dialects": dialects.page_data(),
     }
 
 

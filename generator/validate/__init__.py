@@ -9,6 +9,6 @@ raises ToolMissing, never a silent pass.
 from __future__ import annotations
 
 from .core import Finding, Target, ToolMissing, kinds, register, validate_file, validate_tree, validators_for
-from . import apt, colima, docker, environment, launchd, shell, ssh, static, systemd  # noqa: F401  (registration)
+from . import apt, buildkit, colima, dialect, docker, environment, launchd, privoxy, shell, ssh, static, systemd  # noqa: F401 (registration)
 
 __all__ = ["Finding", "Target", "ToolMissing", "kinds", "register", "validate_file", "validate_tree", "validators_for"]

@@ -24,9 +24,15 @@ class Finding:
     file: str
     line: int  # 0 when the finding is about the whole file
     message: str
+    warning: bool = False  # worth knowing, but the file is right (validate still exits 0)
+    # warnings about a setting rather than a file: (topic with one `{}`, rank, item).
+    # merge_warnings folds those of one topic over every file into one line, the items joined
+    # into the `{}` in rank order
+    group: tuple[str, int, str] | None = None
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
+        where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: " if self.file else ""
+        return f"{where}{'warning: ' if self.warning else ''}{self.message}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,6 +51,9 @@ class Target:
 
     def finding(self, line: int, message: str) -> Finding:
         return Finding(str(self.path), line, message)
+
+    def warning(self, message: str, group: tuple[str, int, str] | None = None) -> Finding:
+        return Finding(str(self.path), 0, message, warning=True, group=group)
 
 
 Validator = Callable[[Target], list[Finding]]
@@ -92,6 +101,38 @@ def validate_file(target: Target) -> list[Finding]:
     return findings
 
 
+def merge_warnings(findings: list[Finding]) -> list[Finding]:
+    """One warning per topic: the grouped warnings of a topic over all files become one, with
+    the union of their items and, for more than one file, the count of files in place of a
+    path. Errors and ungrouped warnings are kept as they are, in order."""
+    topics: dict[str, tuple[list[tuple[int, str]], list[str]]] = {}
+    out: list[Finding | str] = []
+    for f in findings:
+        if f.group is None:
+            out.append(f)
+            continue
+        topic, rank, item = f.group
+        if topic not in topics:
+            topics[topic] = ([], [])
+            out.append(topic)
+        items, files = topics[topic]
+        items += [(rank, item)] if (rank, item) not in items else []
+        files += [f.file] if f.file not in files else []
+    merged = []
+    for f in out:
+        if isinstance(f, Finding):
+            merged.append(f)
+            continue
+        items, files = topics[f]
+        message = f.format(", ".join(item for _, item in sorted(items)))
+        if len(files) == 1:
+            merged.append(Finding(files[0], 0, message, warning=True))
+        else:
+            merged.append(Finding("", 0, f"{message} (in {len(files)} files; validate one to see who reads it)",
+                                  warning=True))
+    return merged
+
+
 def validate_tree(root: Path, settings: Settings, snippets, paths: list[Path] | None = None) -> list[Finding]:
     """Run every validator over the snippets under root (or only those at `paths`).
     Counter-examples are expected to fail: one that passes is itself a finding. A missing
@@ -117,6 +158,7 @@ def validate_tree(root: Path, settings: Settings, snippets, paths: list[Path] | 
             continue
         found = validate_file(Target(path, snippet, settings))
         if snippet.counterexample:
+            found = [f for f in found if not f.warning]
             if not found:
                 findings.append(Finding(str(path), 0, "is a counter-example but no validator rejects it"))
         else:

@@ -47,10 +47,13 @@ class Expect:
                 "port": str(s["tunnel.ssh_port"]), "identityfile": s["tunnel.identity_file"]}
 
     @property
-    def local_forwards(self) -> list[str]:
-        """`ssh -G`'s `localforward` lines, sorted."""
-        return sorted(f"[{f.bind.strip('[]')}]:{f.port} [{f.host.strip('[]')}]:{f.hostport}"
-                      for f in self.derived.forwards)
+    def forwards(self) -> tuple[str, list[str]]:
+        """(`ssh -G`'s keyword, its lines sorted): localforward, or dynamicforward for ssh -D."""
+        forwards = self.derived.forwards
+        if self.derived.dynamic:
+            return "dynamicforward", sorted(f"[{f.bind.strip('[]')}]:{f.port}" for f in forwards)
+        return "localforward", sorted(f"[{f.bind.strip('[]')}]:{f.port} [{f.host.strip('[]')}]:{f.hostport}"
+                                      for f in forwards)
 
     @property
     def service_env(self) -> dict[str, str]:

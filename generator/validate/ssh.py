@@ -7,7 +7,7 @@ from .core import Finding, Target, register, run
 # Every keyword the templates write. Anything else in ssh's effective config that differs
 # from ssh's own defaults was smuggled in (e.g. a newline-injected ProxyCommand).
 TEMPLATE_KEYWORDS = {
-    "host", "hostname", "user", "port", "identityfile", "identitiesonly", "localforward",
+    "host", "hostname", "user", "port", "identityfile", "identitiesonly", "localforward", "dynamicforward",
     "exitonforwardfailure", "serveraliveinterval", "serveralivecountmax", "stricthostkeychecking",
     "controlmaster", "controlpath", "controlpersist", "compression",
 }
@@ -38,10 +38,11 @@ def check_ssh_config(t: Target) -> list[Finding]:
         have = got.get(key, [""])[0]
         if (have.lower() if key == "hostname" else have) != want:
             findings.append(t.finding(0, f"ssh -G shows {key} {have!a}; the settings say {want!a}"))
-    want_forwards = t.expect.local_forwards
-    have_forwards = sorted(got.get("localforward", []))
+    keyword, want_forwards = t.expect.forwards
+    have_forwards = sorted(got.get(keyword, []))
     if have_forwards != want_forwards:
-        findings.append(t.finding(0, f"ssh -G shows LocalForward {have_forwards}; the settings say {want_forwards}"))
+        shown = "DynamicForward" if keyword == "dynamicforward" else "LocalForward"
+        findings.append(t.finding(0, f"ssh -G shows {shown} {have_forwards}; the settings say {want_forwards}"))
     for key, values in sorted(got.items()):
         if key not in TEMPLATE_KEYWORDS and values != defaults.get(key):
             findings.append(t.finding(0, f"unexpected keyword in the effective config: {key} {' '.join(values)}"))

@@ -1,4 +1,5 @@
-"""Kinds that no program reads as configuration (captured logs, the prose substitutions),
+"""Kinds that no program reads as configuration (captured logs, diagrams and tables shown as
+text, the prose substitutions),
 and the whitespace check every kind gets."""
 
 from __future__ import annotations
@@ -6,7 +7,7 @@ from __future__ import annotations
 from .core import EVERY_KIND, Finding, Target, register
 
 
-@register("log")
+@register("log", "diagram")
 def check_log(t: Target) -> list[Finding]:
     return [] if t.text.strip() else [t.finding(0, "captured output is empty")]
 

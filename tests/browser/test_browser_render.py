@@ -15,7 +15,7 @@ from generator import api
 from generator.site import pagedata as browser_data
 from generator.site.messages_zh import translate
 from generator.errors import SettingsError
-from generator.model.settings import FIELDS, load, parse_overrides
+from generator.model.settings import FIELDS, defaults, load, parse_overrides
 from support.hostile import any_text
 
 PAGES = ["container/colima/colima_proxy", "container/colima/colima_proxy_archive"]
@@ -25,7 +25,8 @@ EXAMPLES = int(os.environ.get("PROXYDOCS_EXAMPLES", "25"))
 SETS = [
     {"proxy.port": "8118", "tunnel.hostname": "proxy.example.org"},
     {"proxy.listen": "::1", "vm.host_address": "fd00::2"},  # loopback IPv6: the VM sees [fd00::2]
-    {"proxy.listen": "192.168.1.10"},  # not loopback: Lima passes it through unchanged
+    {"proxy.listen": "192.168.1.10", "proxy.exposure": "lan"},  # not loopback: Lima passes it through unchanged
+    {"tunnel.forward": "dynamic"},  # the SOCKS topology: the form sets proxy.scheme = socks5h with it
     {"proxy.no_proxy": "localhost,10.1.2.3/8,*.corp.example,.internal,::1,0:0::1/128"},  # CIDRs normalised
     {"tunnel.alias": "work_proxy.v2", "tunnel.user": "deploy.bot", "tunnel.ssh_port": "2222",
      "tunnel.identity_file": "~/.ssh/proxy+work@host:1/id_ed25519"},
@@ -51,6 +52,14 @@ def open_page(browser, url, docname, js=True, suffix=".html"):
 
 
 def python_render(texts: dict[str, str]) -> dict[str, str]:
+    """What the CLI writes for these --set values, with the partner a rule asks for (the form
+    brings it along when the reader switches the topology, as rules.companions says)."""
+    from generator.model import rules
+
+    texts = dict(texts)
+    for path in list(texts):  # in the order the reader types them, as the page does
+        values = {**defaults().values, **{k: FIELDS[k].type.parse_text(v) for k, v in texts.items()}}
+        texts.update({k: str(v) for k, v in rules.companions(values, path, form=True).items()})
     return api.render_text(load(None, [f"{k}={v}" for k, v in texts.items()]))
 
 
@@ -76,7 +85,10 @@ def page_state(page) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 def fill(page, texts: dict[str, str]) -> None:
     page.click("button.proxydocs-reset")
     for path, text in texts.items():
-        page.fill(f"input[name='{path}']", text)
+        if page.locator(f"select[name='{path}']").count():
+            page.select_option(f"select[name='{path}']", text)
+        else:
+            page.fill(f"input[name='{path}']", text)
 
 
 def assert_page_matches(page, texts):
@@ -237,3 +249,26 @@ def test_the_data_file_is_the_same_bytes_in_every_process():
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
     assert len(outputs) == 1
     assert "proxy.user" in outputs.pop()  # the schema is there; its value is the default ""
+
+
+def test_the_topology_switch_brings_its_partner_and_the_safety_rule_waits_for_the_reader(site, browser):
+    url, _ = site
+    context, page, errors = open_page(browser, url, PAGES[0])
+    scheme = page.locator("select[name='proxy.scheme']")
+    fill(page, {"tunnel.forward": "dynamic"})
+    assert scheme.input_value() == "socks5h"
+    assert_page_matches(page, {"tunnel.forward": "dynamic", "proxy.scheme": "socks5h"})
+    page.select_option("select[name='tunnel.forward']", "local")
+    assert scheme.input_value() == "http"
+    page.select_option("select[name='proxy.scheme']", "socks5h")  # and the other way round
+    assert page.locator("select[name='tunnel.forward']").input_value() == "dynamic"
+    # a LAN address is refused, in Chinese, until the reader chooses lan exposure themselves
+    fill(page, {"proxy.listen": "192.168.1.10"})
+    shown = page.locator(".proxydocs-error[data-for='proxy.listen']").text_content()
+    assert "不是回环地址" in shown and page.locator("select[name='proxy.exposure']").input_value() == "loopback"
+    assert_page_matches(page, {})
+    page.select_option("select[name='proxy.exposure']", "lan")
+    assert page.locator(".proxydocs-error[data-for='proxy.listen']").text_content() == ""
+    assert_page_matches(page, {"proxy.listen": "192.168.1.10", "proxy.exposure": "lan"})
+    assert errors == []
+    context.close()

@@ -44,7 +44,7 @@ def test_the_form_stacks_on_a_phone(sized):
     url, page, width = sized
     page.goto(f"{url}/container/colima/colima_proxy.html")
     fields = page.evaluate("""() => [...document.querySelectorAll('.proxydocs-field')].map((f) => {
-        const l = f.querySelector('label').getBoundingClientRect(), i = f.querySelector('input').getBoundingClientRect();
+        const l = f.querySelector('label').getBoundingClientRect(), i = f.querySelector('input, select').getBoundingClientRect();
         return {labelBottom: l.bottom, inputTop: i.top, labelRight: l.right, inputLeft: i.left};
     })""")
     assert len(fields) >= 10

@@ -130,6 +130,10 @@ NEW_FILES = {
     GUIDE + "docker_config_mac.json": "docker 运行时 docker 客户端在 Mac 上运行，起作用的是 Mac 上的 ``~/.docker/config.json``",
     GUIDE + "tunnel.plist": "让 launchd 保持隧道的 LaunchAgent: 登录时启动， ``ssh`` 退出后重新启动",
     GUIDE + "tunnel_launchd": "加载、检查、停用这个 LaunchAgent 的命令",
+    GUIDE + "overview": "代理链路图，随设置生成( ``LocalForward`` 或 SOCKS 的 ``DynamicForward`` )",
+    GUIDE + "no_proxy_table": "当前 ``NO_PROXY`` 的每一项由哪些程序直连：每一格都用真实程序验证过",
+    GUIDE + "privoxy_bridge": "SOCKS 隧道前面的 HTTP 代理(Mac 上的 privoxy)，给 wget 等只会用 HTTP 代理的程序",
+    GUIDE + "buildkitd.toml": "错误示范: 作者最新做法中 ``buildkitd.toml`` 的 ``env`` ，buildkitd 没有这个键",
     "_generated/settings.txt": "正文中的替换值: 页面显示的每一个设置值",
 }
 

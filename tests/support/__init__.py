@@ -99,6 +99,20 @@ def sphinx_build(project: Path, out: Path, *extra: str) -> subprocess.CompletedP
     )
 
 
+def context_for(path: str, text: str) -> list[str]:
+    """The other --set values a key needs with this value for the cross-key rules to hold
+    (a dynamic forward with the socks5h scheme, a password variable with a user ...)."""
+    from generator.model import rules
+    from generator.model.settings import FIELDS, defaults
+
+    try:
+        value = FIELDS[path].type.parse_text(text)
+    except ValueError:
+        return []
+    needed = rules.companions({**defaults().values, path: value}, path)
+    return [f"{k}={v}" for k, v in needed.items()]
+
+
 _DIRECTIVE = re.compile(r"^(\s*)\.\. (literalinclude|include):: (\S+)\s*$")
 
 

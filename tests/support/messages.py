@@ -33,11 +33,17 @@ class Message:
         return "".join("…" if p is None else p for p in self.parts)
 
 
+def _fixed(text: str) -> tuple[str | None, ...]:
+    """Fixed text; a `{}` in it (a topic filled in later with str.format) is a value."""
+    pieces = text.split("{}")
+    return tuple(p for piece in pieces for p in (None, piece))[1:]
+
+
 def _parts(node: ast.expr) -> tuple[str | None, ...] | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return (node.value,)
+        return _fixed(node.value)
     if isinstance(node, ast.JoinedStr):
-        return tuple(v.value if isinstance(v, ast.Constant) else None for v in node.values)
+        return tuple(p for v in node.values for p in (_fixed(v.value) if isinstance(v, ast.Constant) else (None,)))
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left, right = _parts(node.left), _parts(node.right)
         return left + right if left is not None and right is not None else None
@@ -79,7 +85,10 @@ def collect() -> list[Message]:
                         or (name == "append" and node.args and (isinstance(node.args[0], ast.Tuple) or in_validators))
                         or (name == "__init__" and isinstance(node.func.value, ast.Call))  # super().__init__(msg)
                         or (name == "echo" and "file" in keywords)  # the CLI's messages on stderr
-                        or name == "warning"):  # the Sphinx extension's warnings
+                        or name == "warning"  # the Sphinx extension's warnings, a validator's warnings
+                        # a validator's helper that makes one from an f-string
+                        or (name.startswith("_") and in_validators
+                            and any(isinstance(a, ast.JoinedStr) for a in node.args))):
                     call = node
             elif isinstance(node, ast.Return) and isinstance(node.value, ast.List) and "validate" in path.parts:
                 call = ast.Call(func=ast.Name("list"), args=node.value.elts[:1], keywords=[])

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from generator.errors import EXIT_CODES
+from generator.model.rules import RULES
 from support import ROOT, run_cli
 from support.messages import collect
 
@@ -67,3 +68,10 @@ def test_the_help_shows_the_exit_code_table():
     help_text = " ".join(proc.stdout.split())
     for code, text in EXIT_CODES.items():
         assert f" {code} " + " ".join(text.split()) in help_text
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r["key"] for r in RULES])
+def test_every_rule_between_keys_is_in_the_catalogue(rule):
+    parts = re.split(r"\{[a-z_.]+\}", rule["reason"])
+    pattern = re.compile(".+?".join(r"[\s`]+".join(map(re.escape, p.split())) for p in parts), re.S)
+    assert any(pattern.search(cell) for cell in CELLS), f"{rule['reason']!r} is not shown on the catalogue page"

@@ -14,9 +14,11 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from generator import api
 from generator.errors import SettingsError, TemplateError
+from generator.model.rules import RULES as RULE_LIST
 from generator.model.settings import FIELDS, defaults, load
 from generator.render.formats import FILTERS
 from generator.site import jscompile, pagedata
+from support import context_for
 from support.hostile import HOSTILE, SAFE, any_text
 
 EXAMPLES = int(os.environ.get("PROXYDOCS_EXAMPLES", "25"))
@@ -35,7 +37,7 @@ def core(browser):
     page.route("**/*", lambda route: route.abort())  # nothing to fetch: everything is inline
     page.set_content("<!doctype html><html><body></body></html>")
     page.add_script_tag(content=pagedata.data_js(defaults()))
-    for script in ("pyport.js", "core.js"):
+    for script in ("pyport.js", "types.js", "core.js"):
         page.add_script_tag(content=(STATIC / script).read_text(encoding="utf-8"))
     page.evaluate("window.CORE = window.proxydocsCore.make(window.PROXYDOCS_DATA)")
     yield page
@@ -75,11 +77,6 @@ def test_any_text_parses_as_in_python(core, path):
     check()
 
 
-def context_for(path: str) -> list[str]:
-    """Other settings a key needs before it can be set at all."""
-    return ["proxy.user=user"] if path == "proxy.password_env" else []
-
-
 @pytest.mark.parametrize("path", list(FIELDS))
 def test_any_accepted_value_renders_every_snippet_as_in_python(core, path):
     ft = FIELDS[path].type
@@ -87,7 +84,7 @@ def test_any_accepted_value_renders_every_snippet_as_in_python(core, path):
     @given(text=ft.strategy(st))
     @hsettings(**SETTINGS)
     def check(text):
-        sets = [*context_for(path), f"{path}={text}"]
+        sets = [*context_for(path, text), f"{path}={text}"]
         try:
             settings = load(None, sets)
         except SettingsError:
@@ -192,9 +189,11 @@ REFUSALS = [
 
 
 def test_every_translation_rule_is_exercised_and_matches(core):
-    from generator.site.messages_zh import RULES
+    from generator.site.messages_zh import RULES, translate
 
-    used = set()
+    # the rules between keys (their translations are checked against the page in the test below)
+    used = {next(i for i, (pattern, _) in enumerate(RULES) if re.fullmatch(pattern, english, re.S))
+            for rule in RULE_LIST for english in rule_case(rule)[1].values()}
     for path, text in REFUSALS:
         english = python_parse(path, text)["error"]
         matched = [i for i, (pattern, _) in enumerate(RULES) if re.fullmatch(pattern, english, re.S)]
@@ -203,3 +202,61 @@ def test_every_translation_rule_is_exercised_and_matches(core):
         zh = core.evaluate(JS_TRANSLATE, [FIELDS[path].type.page_data(), text])
         assert HAN.search(zh) and "must" not in zh, (english, zh)
     assert used == set(range(len(RULES))), f"rules never exercised: {set(range(len(RULES))) - used}"
+
+
+# values that break each rule between keys (generator/model/rules.py)
+BREAKING = {"set": "PROXY_PASSWORD", "empty": "", "not_loopback": "192.168.1.10"}
+
+
+def rule_case(rule: dict) -> tuple[dict[str, str], dict[str, str]]:
+    """--set texts that break the rule, and the reasons Python gives for them, by key."""
+    texts = {}
+    for key, test, *rest in rule["when"]:
+        if test == "is_not":  # any other choice of the key
+            texts[key] = next(c for c in FIELDS[key].type.page_data()["choices"] if c != rest[0])
+        else:
+            texts[key] = str(rest[0]) if test == "is" else BREAKING[test]
+    with pytest.raises(SettingsError) as exc:
+        load(None, [f"{k}={v}" for k, v in texts.items()])
+    return texts, {key: reason for _, key, reason in exc.value.problems}
+
+
+@pytest.mark.parametrize("rule", RULE_LIST, ids=[f"{r['key']}:{'+'.join(w[0] for w in r['when'])}" for r in RULE_LIST])
+def test_every_rule_between_keys_is_refused_alike_and_in_chinese(core, rule):
+    from generator.site.messages_zh import translate
+
+    texts, python = rule_case(rule)
+    assert rule["key"] in python, python
+    got = core.evaluate("(t) => CORE.parseAll(t).errors || null", texts)
+    assert got == python
+    for english in got.values():
+        zh = translate(english)
+        assert HAN.search(zh) and zh == core.evaluate(
+            "(m) => window.proxydocsCore.translate(window.PROXYDOCS_DATA.messages_zh, m)", english), (english, zh)
+        for quoted in re.findall(r"'(?:[^'\\]|\\.)*'", english):
+            assert quoted in zh, (quoted, zh)
+
+
+TOPOLOGY = {"tunnel.forward": ["local", "dynamic"], "proxy.scheme": ["http", "https", "socks5h"],
+            "proxy.exposure": ["loopback", "lan"], "proxy.listen": ["127.0.0.1", "192.168.1.10"]}
+
+
+def test_the_form_settles_the_same_rules_as_python(core):
+    """For every combination of the keys the rules read and every key the reader changes:
+    the page's companions are Python's rules.companions(form=True), and applying them leaves
+    only the refusals the reader must settle (a safety rule is never settled for them)."""
+    import itertools
+
+    from generator.model import rules
+
+    keys = list(TOPOLOGY)
+    for combo in itertools.product(*TOPOLOGY.values()):
+        texts = dict(zip(keys, combo))
+        values = {**defaults().values, **texts}
+        for changed in keys:
+            want = {k: str(v) for k, v in rules.companions(values, changed, form=True).items()}
+            assert core.evaluate("([t, c]) => CORE.companionTexts(t, c)", [texts, changed]) == want, (texts, changed)
+            settled = {**texts, **want}
+            left = {k for _, k, _ in rules.problems({**values, **want}, str)}
+            assert left <= {"proxy.listen"}, (texts, changed, want, left)
+            assert core.evaluate("(t) => Object.keys(CORE.parseAll(t).errors || {})", settled) == sorted(left)

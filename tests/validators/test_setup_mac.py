@@ -610,7 +610,7 @@ def test_the_password_is_never_on_a_command_line_or_in_the_output(mac, with_pass
 
 # ---------------------------------------------------------------------- the script as a file
 VARIANTS = {"defaults": {}, "docker": DOCKER, "profile": dict(colima__profile="colima-work", colima__runtime="docker"),
-            "socks": dict(proxy__scheme="socks5h", proxy__port=1080, tunnel__ssh_port=2222)}
+            "socks": dict(proxy__scheme="socks5h", tunnel__forward="dynamic", proxy__port=1080, tunnel__ssh_port=2222)}
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))

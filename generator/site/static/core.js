@@ -1,126 +1,16 @@
-/* proxydocs in the browser, 2 of 3: the core, a port of the Python that renders a snippet.
+/* proxydocs in the browser, 3 of 4: the core, a port of the Python that renders a snippet.
  *
- * generator/model/types.py (the same rules and the same messages as `proxydocs render --set`),
- * generator/model/derive.py and generator/render/formats.py; the templates themselves are
- * compiled from snippets/*.j2 by generator/site/jscompile.py into proxydocs-data.js. No DOM:
- * tests/browser runs the parity tests against this file on a blank page. Needs pyport.js.
+ * generator/model/derive.py, generator/model/rules.py and generator/render/formats.py (the
+ * types are in types.js); the templates themselves are compiled from snippets/*.j2 by
+ * generator/site/jscompile.py into proxydocs-data.js. No DOM: tests/unit/test_jscore.py runs
+ * the parity tests against this file on a blank page. Needs pyport.js and types.js.
  * Exposes window.proxydocsCore = {Refusal, parseType, derive, FILTERS, make(data)}.
  */
 (function () {
   "use strict";
   const py = window.proxydocsPy;
-  const { codepoints, printable, isAscii, isDigits, fullmatch, parseIp, ipNetwork, pyStrip } = py;
-
-  class Refusal extends Error {}
-  const refuse = (msg) => { throw new Refusal(msg); };
-
-  // ---------------------------------------------------------------- types.py
-  const PLACEHOLDER = "<[A-Z][A-Z0-9_]{0,62}>";
-  const LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
-
-  function checkHostname(value) {
-    if (!value) refuse("must not be empty");
-    const n = codepoints(value).length;
-    if (n > 253) refuse(`host name is ${n} characters long; the limit is 253`);
-    if (!isAscii(value)) refuse(`${printable(value)} contains non-ASCII characters; write the host name in ASCII (punycode)`);
-    const labels = (value.endsWith(".") ? value.slice(0, -1) : value).split(".");
-    for (const label of labels) {
-      if (!fullmatch(LABEL, label)) {
-        refuse(`${printable(value)} is not a valid host name (RFC 1123: labels of letters, digits and inner hyphens, 1 to 63 characters, separated by dots)`);
-      }
-    }
-    if (isDigits(labels[labels.length - 1])) refuse(`${printable(value)} looks like an IP address but is not a valid one`);
-    return value;
-  }
-
-  function parseHost(t, value) {
-    if (t.allow_placeholder && fullmatch(PLACEHOLDER, value)) return value;
-    const ip = parseIp(value);
-    if (ip) return ip.text;
-    if (t.ip_only) refuse(`${printable(value)} is not an IP address`);
-    if (value.startsWith("<") && !t.allow_placeholder) refuse("a placeholder is not allowed here; give a real address");
-    if (value.startsWith("<")) refuse(`${printable(value)} is not a placeholder: write <UPPER_CASE> (letters, digits, _)`);
-    return checkHostname(value);
-  }
-
-  const ENTRY_CHARS = /^[A-Za-z0-9.:/*[\]-]$/;
-
-  function noProxyEntry(entry) {
-    if (entry === "") refuse("has an empty entry (a doubled or trailing comma)");
-    const bad = codepoints(entry).find((c) => !ENTRY_CHARS.test(c));
-    if (bad !== undefined) {
-      refuse(`entry ${printable(entry)} contains ${py.pyAscii(bad)}; an entry is a host name, .domain, *.domain, ` +
-             "an IP address, a CIDR range or *");
-    }
-    if (entry === "*") return entry;
-    if (entry.includes("/")) {
-      const net = ipNetwork(entry);
-      if (net === null) refuse(`${printable(entry)} is not a valid CIDR range`);
-      return net;
-    }
-    const ip = parseIp(entry);
-    if (ip) return ip.text;
-    const body = entry.startsWith("*.") ? entry.slice(2) : entry.startsWith(".") ? entry.slice(1) : entry;
-    try { checkHostname(body); } catch (e) {
-      if (e instanceof Refusal) refuse(`entry ${printable(entry)}: ${e.message}`);
-      throw e;
-    }
-    return entry;
-  }
-
-  // types.split_list: spaces and tabs around commas are not part of an entry
-  const stripBlanks = (s) => s.replace(/^[ \t]+|[ \t]+$/g, "");
-  function splitList(text) {
-    return stripBlanks(text) === "" ? [] : text.split(",").map(stripBlanks);
-  }
-
-  // parse_text of each field type: the value, or a Refusal carrying the CLI's reason
-  function parseText(t, text) {
-    switch (t.kind) {
-      case "optional":
-        return text === "" ? "" : parseText(t.inner, text);
-      case "integer": {
-        if (!/^[0-9]{1,10}$/.test(pyStrip(text))) refuse(`must be an integer, got ${printable(text)}`);
-        const v = Number(pyStrip(text));
-        if (v < t.low || v > t.high) refuse(`must be between ${t.low} and ${t.high}, got ${v}`);
-        return v;
-      }
-      case "choice":
-        if (!t.choices.includes(text)) refuse(`must be one of ${t.choices.join(", ")}; got ${printable(text)}`);
-        return text;
-      case "pattern": {
-        if (!text) refuse("must not be empty");
-        const n = codepoints(text).length;
-        if (n > t.max_length) refuse(`is ${n} characters long; the limit is ${t.max_length}`);
-        if (!fullmatch(t.regex, text)) refuse(`${printable(text)} is not ${t.what}`);
-        return text;
-      }
-      case "host":
-        return parseHost(t, text);
-      case "no_proxy": {
-        const out = [];
-        for (const entry of splitList(text)) {
-          if (entry !== pyStrip(entry) || entry.includes(",")) {
-            refuse(`entry ${printable(entry)} contains spaces or commas; give one entry per item`);
-          }
-          out.push(noProxyEntry(entry));
-        }
-        if (!out.length) {
-          refuse("must list at least one entry (an empty NO_PROXY sends even localhost through the proxy); " +
-                 "localhost and 127.0.0.1 are the usual minimum");
-        }
-        const dup = out.find((e) => out.indexOf(e) !== out.lastIndexOf(e));
-        if (dup !== undefined) refuse(`entry ${printable(dup)} is listed twice`);
-        return out;
-      }
-      case "addresses": {
-        const out = splitList(text).map((v) => parseHost({ ip_only: true }, v));
-        if (new Set(out).size !== out.length) refuse("lists an address twice");
-        return out;
-      }
-    }
-    throw new Error("unknown field type " + t.kind);
-  }
+  const { codepoints, printable, fullmatch, parseIp } = py;
+  const { Refusal, parseType: parseText } = window.proxydocsTypes;
 
   // ---------------------------------------------------------------- derive.py
   function isLoopback(host) {  // model/addresses.is_loopback (Go's, as Lima uses it)
@@ -142,6 +32,7 @@
 
   function noProxyList(entries, vmHostAddress) {  // derive.no_proxy_list
     const out = entries.slice();
+    if (out.length === 1 && out[0] === "*") return "*";  // derive.no_proxy_list: a lone * stays alone
     for (const extra of [...VM_HOST_NAMES, vmHostAddress]) if (!out.includes(extra)) out.push(extra);
     return out.join(",");
   }
@@ -151,14 +42,47 @@
     return profile.startsWith("colima-") ? profile.slice("colima-".length) : profile;
   }
 
-  function derive(v) {
+  // model/dialects.py: the NO_PROXY entry forms, and support_table
+  function entryForm(entry, alone) {
+    if (entry === "*") return alone ? "star" : "star-in-list";
+    if (entry.startsWith("*.")) return "wildcard";
+    if (entry.includes("/")) {
+      const ip = parseIp(entry.slice(0, entry.indexOf("/")));
+      return ip ? `ipv${ip.version}-cidr` : "other";
+    }
+    const ip = parseIp(entry);
+    if (ip) return `ipv${ip.version}`;
+    return entry.startsWith(".") ? "leading-dot" : "domain";
+  }
+
+  function noProxyTable(entries, dialects) {
+    const width = Math.max(...entries.map((e) => e.length), "NO_PROXY".length) + 2;
+    const columns = dialects.columns;  // [consumer, heading] pairs, in order
+    const lines = ["NO_PROXY".padEnd(width) + columns.map(([, heading]) => heading).join("  ")];
+    for (const entry of entries) {
+      const form = entryForm(entry, entries.length === 1);
+      const rules = form === "domain" ? ["host", "domain"] : [form];
+      const cells = columns.map(([consumer, heading]) => {
+        const ok = rules.map((r) => (dialects.forms.includes(r) ? dialects.honoured[consumer].includes(r) : null));
+        return (ok.includes(null) ? "?" : ok.every((x) => x) ? "+" : "-").padEnd(heading.length);
+      });
+      lines.push((entry.padEnd(width) + cells.join("  ")).replace(/\s+$/, ""));
+    }
+    return lines.join("\n");
+  }
+
+  function derive(v, dialects) {
     const scheme = v["proxy.scheme"], listen = v["proxy.listen"], port = v["proxy.port"];
     const vmHost = isLoopback(listen) ? v["vm.host_address"] : listen;
     const containerHost = v["tunnel.also_bind"].includes(v["vm.bridge_address"]) ? v["vm.bridge_address"] : vmHost;
     const url = (host) => `${scheme}://${urlHost(host)}:${port}`;
-    const forwards = [listen, ...v["tunnel.also_bind"]].map((bind) => ({
-      ssh: `${urlHost(bind)}:${port} ${urlHost(v["tunnel.remote_host"])}:${v["tunnel.remote_port"]}`,
-    }));
+    const dynamic = v["tunnel.forward"] === "dynamic";
+    const forwards = [listen, ...v["tunnel.also_bind"]].map((bind) => {  // derive.Forward
+      const listenAt = `${urlHost(bind)}:${port}`;
+      const ssh = dynamic ? listenAt : `${listenAt} ${urlHost(v["tunnel.remote_host"])}:${v["tunnel.remote_port"]}`;
+      const keyword = dynamic ? "DynamicForward" : "LocalForward";
+      return { keyword, ssh, line: `${keyword} ${ssh}` };
+    });
     const profile = v["colima.profile"];
     const start = ["colima start", ...(profile !== "default" ? [`--profile ${profile}`] : []),
       `--runtime ${v["colima.runtime"]} --cpu ${v["colima.cpus"]} --memory ${v["colima.memory"]}`,
@@ -171,6 +95,11 @@
       colima_config: `<配置目录>/${colimaFolder(profile)}/colima.yaml`, colima_start: start,
       launchd_label: `local.proxydocs.tunnel.${v["tunnel.alias"]}`,
       auth: "",  // credentials never reach the page
+      no_proxy_table: dialects ? noProxyTable(noProxyList(v["proxy.no_proxy"], v["vm.host_address"]).split(","), dialects) : "",
+      dynamic,
+      bridge_listen: `${urlHost(listen)}:${v["tunnel.bridge_port"]}`,
+      bridge_mac_url: `http://${urlHost(listen)}:${v["tunnel.bridge_port"]}`,
+      bridge_vm_url: `http://${urlHost(vmHost)}:${v["tunnel.bridge_port"]}`,
     };
     d.url = function (view) {
       return { mac: d.mac_url, vm: d.vm_url, container: d.container_url }[view];
@@ -235,6 +164,37 @@
     return out;
   }
 
+  // model/rules.py: rules that involve more than one key, as data -> {key: reason}
+  const TESTS = {
+    set: (value) => value !== "", empty: (value) => value === "",
+    is: (value, arg) => value === arg, is_not: (value, arg) => value !== arg,
+    not_loopback: (value) => !isLoopback(value),
+  };
+  const breaks = (rule, values) => rule.when.every(([key, test, arg]) => TESTS[test](values[key], arg));
+
+  // rules.companions(values, changed, form=true): what the form changes with `changed`
+  function companions(rules, values, changed) {
+    const out = {};
+    for (const rule of rules) {
+      if (rule.form && breaks(rule, Object.assign({}, values, out))) {
+        Object.assign(out, rule.fix.find((fix) => !(changed in fix)) || {});
+      }
+    }
+    return out;
+  }
+
+  function ruleProblems(rules, values) {
+    const out = {};
+    for (const rule of rules) {
+      if (breaks(rule, values)) {
+        let reason = rule.reason;
+        for (const key of Object.keys(values)) reason = reason.split(`{${key}}`).join(printable(String(values[key])));
+        if (!(rule.key in out)) out[rule.key] = reason;
+      }
+    }
+    return out;
+  }
+
   // DATA is the site's data file: fields (types), values, snippets and compiled templates
   function make(DATA) {
     const T = {};
@@ -251,11 +211,12 @@
           errors[path] = e.message;
         }
       }
+      if (!Object.keys(errors).length) Object.assign(errors, ruleProblems(DATA.rules, values));
       return Object.keys(errors).length ? { errors } : { values };
     }
 
     function renderOne(values, snippet) {
-      const c = Object.assign({ s: sections(values), d: derive(values) }, snippet.vars);
+      const c = Object.assign({ s: sections(values), d: derive(values, DATA.dialects) }, snippet.vars);
       return T[snippet.template](c);
     }
 
@@ -266,7 +227,21 @@
       return out;
     }
 
-    return { parseText: (path, text) => parseText(DATA.fields[path].type, text), parseAll, renderAll, substitutions };
+    // {path: text} to set with `changed`, for the rules the form settles itself ({} while a
+    // value is refused: the reader sees that refusal first)
+    function companionTexts(texts, changed) {
+      const values = Object.assign({}, DATA.values);
+      for (const [path, text] of Object.entries(texts)) {
+        try { values[path] = parseText(DATA.fields[path].type, text); } catch (e) {
+          if (!(e instanceof Refusal)) throw e;
+          return {};
+        }
+      }
+      return Object.fromEntries(Object.entries(companions(DATA.rules, values, changed)).map(([k, v]) => [k, String(v)]));
+    }
+
+    return { parseText: (path, text) => parseText(DATA.fields[path].type, text), parseAll, renderAll, substitutions,
+             companionTexts };
   }
 
   // a refusal in Chinese for the form (rules: site/messages_zh.py); values and keys kept as they are

@@ -1,4 +1,4 @@
-/* proxydocs in the browser, 3 of 3: the page. Fills the form, re-renders every tagged block
+/* proxydocs in the browser, 4 of 4: the page. Fills the form, re-renders every tagged block
  * and prose value with the core (core.js) when the reader types, keeps, shares and resets.
  */
 (function () {
@@ -40,7 +40,7 @@
   function start() {
     const form = document.getElementById("proxydocs-form");
     if (!form) return;
-    const inputs = [...form.querySelectorAll("input[name]")];
+    const inputs = [...form.querySelectorAll("input[name], select[name]")];
     const defaults = Object.fromEntries(inputs.map((i) => [i.name, DATA.texts[i.name]]));
     const found = blocks();
     const values = [...document.querySelectorAll("code[class*='pd-value-']")].map((el) => ({
@@ -120,7 +120,17 @@
     const query = Object.fromEntries([...new URLSearchParams(location.search)].filter(([k]) => k in defaults));
     let fromLink = Object.keys(query).length > 0;
     fill(fromLink ? query : stored);
-    for (const input of inputs) input.addEventListener("input", apply);
+    for (const input of inputs) {
+      input.addEventListener("input", () => {
+        // a topology switch brings its partner along (tunnel.forward <-> proxy.scheme)
+        const texts = Object.fromEntries(inputs.map((i) => [i.name, i.value]));
+        for (const [name, text] of Object.entries(core.companionTexts(texts, input.name))) {
+          const other = inputs.find((i) => i.name === name);
+          if (other) other.value = text;
+        }
+        apply();
+      });
+    }
     form.addEventListener("submit", (e) => e.preventDefault());
     form.querySelector(".proxydocs-reset").addEventListener("click", () => {
       fromLink = false;

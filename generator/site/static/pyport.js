@@ -1,4 +1,4 @@
-/* proxydocs in the browser, 1 of 3: Python's semantics where the ported code needs them.
+/* proxydocs in the browser, 1 of 4: Python's semantics where the ported code needs them.
  *
  * ascii() and str.strip() (for the CLI's messages), the ipaddress module as Python 3.11 has it,
  * Python's ordering, and the runtime the compiled templates call (`R.*`: str(), truthiness,
