@@ -222,4 +222,6 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("proxydocs-corrections", CorrectionsList)
     app.add_directive("proxydocs-fold", Fold)
     app.setup_extension("generator.site.form")
+    app.setup_extension("generator.site.search_zh")  # Chinese search that works, without the jieba tax
+    app.setup_extension("generator.site.nav_cache")  # the sidebar once per group of sibling pages
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
