@@ -63,7 +63,7 @@ FORMS: dict[str, Form] = {
                          "star-in-list", "Only Go honours `*` among other entries (proxy.go init); curl and "
                          "urllib compare the whole value with `*`."),
     "ipv4": Form("an IPv4 address", "192.0.2.10", "http://192.0.2.10/", "ipv4",
-                 "Compared as text (wget, apt, urllib) or as an address (curl cidr4, requests, Go)."),
+                 "Compared as text (wget, apt, urllib, requests: hostname == entry) or as an address (curl, Go)."),
     "ipv6": Form("an IPv6 address", "2001:db8::10", "http://[2001:db8::10]/", "ipv6",
                  "Bare literal: curl (the host arrives without brackets), wget, apt, requests "
                  "(urlparse().hostname), Go net.ParseIP. urllib compares req.host, which keeps "
@@ -125,8 +125,9 @@ CONSUMERS: dict[str, Consumer] = {
          "socks5h": ("", "")},
         newer={"socks5h": ("go1.23", ("socks5h", "socks5h"),
                            "net/http transport.go (Go CL 569977, go1.23) and x/net/http/httpproxy "
-                           "v0.23.0 (commit 8c07e20f, 'allow any scheme'); dockerd, containerd, "
-                           "buildkitd, nerdctl and colima are built with Go 1.24 or newer")}),
+                           "v0.23.0 (commit 8c07e20f, 'allow any scheme'); the go.mod of containerd "
+                           "v2.2.1, buildkit v0.28.1, nerdctl v2.2.2 and colima v0.10.3 require Go "
+                           "1.24 or newer (dockerd's toolchain not checked)")}),
     "curl": Consumer(
         "curl", ("curl", "libcurl users"), "curl 7.88.1 (Debian 12)",
         "curl lib/noproxy.c Curl_check_noproxy", "curl lib/url.c detect_proxy (http_proxy lower only)",

@@ -1,5 +1,6 @@
 """buildkitd.toml, read as TOML and checked against the keys buildkitd reads (moby/buildkit
-docs/buildkitd.toml.md and cmd/buildkitd/config; go-toml ignores any other key silently)."""
+v0.28.1 cmd/buildkitd/config/config.go, the toml tags of Config, GRPCConfig, OCIConfig and
+ContainerdConfig; go-toml ignores any other key silently)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,18 @@ import tomllib
 from .core import Finding, Target, register
 
 _WORKER_COMMON = {"enabled", "platforms", "snapshotter", "gc", "reservedSpace", "maxUsedSpace", "minFreeSpace",
-                  "gckeepstorage", "labels", "gcpolicy", "max-parallelism", "cniPoolSize"}
+                  "gckeepstorage", "labels", "gcpolicy", "max-parallelism", "cniPoolSize", "networkMode",
+                  "cniConfigPath", "cniBinaryPath", "bridgeName", "bridgeSubnet"}
 KEYS = {
     "": {"debug", "trace", "root", "insecure-entitlements", "cdi", "grpc", "otel", "worker", "registry",
-         "frontend", "system", "log", "dns", "history"},
+         "frontend", "system", "log", "dns", "history", "provenanceEnvDir", "cache"},
     "grpc": {"address", "debugAddress", "uid", "gid", "tls"},
     "worker": {"oci", "containerd"},
     "worker.oci": _WORKER_COMMON | {"rootless", "noProcessSandbox", "binary", "apparmor-profile", "selinux",
-                                    "proxySnapshotterPath", "cdi"},
+                                    "proxySnapshotterPath", "cdi", "defaultCgroupParent", "userRemapUnsupported",
+                                    "stargzSnapshotter"},
     "worker.containerd": _WORKER_COMMON | {"address", "namespace", "defaultCgroupParent", "runtime", "apparmor-profile",
-                                           "selinux"},
+                                           "selinux", "rootless"},
 }
 
 

@@ -23,6 +23,7 @@ from generator.model.settings import load
 from support import STEP_TIMEOUT, require, require_root
 
 ORIGIN_HOST = "127.0.0.2"  # loopback, but not in the default NO_PROXY list: traffic must use the proxy
+ORIGIN_BODY = "registry stand-in\n"
 
 
 
@@ -73,6 +74,55 @@ class World:
     def dump_logs(self) -> str:
         return "\n".join(f"--- {n} ---\n{p.read_text(errors='replace')[-3000:]}" for n, p in self.logs.items() if p.exists())
 
+    def serve_origin(self, name: str, host: str, port: int, *, wrap: tuple[str, ...] = (),
+                     wait=wait_port) -> subprocess.Popen:
+        """An HTTP origin serving /v2.txt ("registry stand-in") on host:port; `wrap` is a
+        command prefix (nsenter into a namespace ...), `wait` how to see it listen there."""
+        root = self.tmp / name
+        root.mkdir()
+        (root / "v2.txt").write_text(ORIGIN_BODY)
+        proc = self.start(name, [*wrap, sys.executable, "-m", "http.server", "--bind", host, str(port),
+                                 "--directory", str(root)])
+        wait(host, port, proc, self.logs[name])
+        return proc
+
+    def start_sshd(self, name: str, port: int, *, wrap: tuple[str, ...] = (), extra: str = "",
+                   wait=wait_port) -> Sshd:
+        """A throwaway sshd on 127.0.0.1:port (the server abroad) with its own host and client
+        keys; `extra` adds sshd_config lines, `wrap` and `wait` as for serve_origin."""
+        tools = require("sshd", "ssh-keygen")
+        d = self.tmp / name
+        d.mkdir()
+        Path("/run/sshd").mkdir(exist_ok=True)
+        subprocess.run([tools["ssh-keygen"], "-q", "-t", "ed25519", "-N", "", "-f", str(d / "host_key")], check=True)
+        subprocess.run([tools["ssh-keygen"], "-q", "-t", "ed25519", "-N", "", "-f", str(d / "client_key")], check=True)
+        shutil.copy(d / "client_key.pub", d / "authorized_keys")
+        (d / "sshd_config").write_text(f"""\
+ListenAddress 127.0.0.1:{port}
+HostKey {d / 'host_key'}
+PidFile {d / 'sshd.pid'}
+AuthorizedKeysFile {d / 'authorized_keys'}
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+AllowTcpForwarding yes
+""" + extra)
+        check = subprocess.run([tools["sshd"], "-t", "-f", str(d / "sshd_config")], capture_output=True, text=True)
+        assert check.returncode == 0, check.stderr
+        proc = self.start(name, [*wrap, tools["sshd"], "-D", "-e", "-f", str(d / "sshd_config")])
+        wait("127.0.0.1", port, proc, self.logs[name])
+        return Sshd(port, d / "client_key", proc, self.logs[name])
+
+
+@dataclass
+class Sshd:
+    port: int
+    key: Path  # the client's private key, authorized for root
+    proc: subprocess.Popen
+    log: Path
+
 
 @pytest.fixture(scope="session")
 def world():
@@ -87,12 +137,8 @@ def world():
 
 @pytest.fixture(scope="session")
 def origin(world):
-    root = world.tmp / "origin"
-    root.mkdir()
-    (root / "v2.txt").write_text("registry stand-in\n")
     port = free_port(ORIGIN_HOST)
-    proc = world.start("origin", [sys.executable, "-m", "http.server", "--bind", ORIGIN_HOST, str(port), "--directory", str(root)])
-    wait_port(ORIGIN_HOST, port, proc)
+    world.serve_origin("origin", ORIGIN_HOST, port)
     return f"http://{ORIGIN_HOST}:{port}/v2.txt"
 
 
@@ -152,31 +198,9 @@ def proxy(request, world):
 
 @pytest.fixture(scope="session")
 def sshd(world):
-    tools = require("sshd", "ssh-keygen")
-    d = world.tmp / "sshd"
-    d.mkdir()
-    Path("/run/sshd").mkdir(exist_ok=True)
-    subprocess.run([tools["ssh-keygen"], "-q", "-t", "ed25519", "-N", "", "-f", str(d / "host_key")], check=True)
-    subprocess.run([tools["ssh-keygen"], "-q", "-t", "ed25519", "-N", "", "-f", str(d / "client_key")], check=True)
-    shutil.copy(d / "client_key.pub", d / "authorized_keys")
-    port = free_port()
-    (d / "sshd_config").write_text(f"""\
-ListenAddress 127.0.0.1:{port}
-HostKey {d / 'host_key'}
-PidFile {d / 'sshd.pid'}
-AuthorizedKeysFile {d / 'authorized_keys'}
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-AllowTcpForwarding yes
-""")
-    check = subprocess.run([tools["sshd"], "-t", "-f", str(d / "sshd_config")], capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
-    proc = world.start("sshd", [tools["sshd"], "-D", "-e", "-f", str(d / "sshd_config")])
-    wait_port("127.0.0.1", port, proc, world.logs["sshd"])
-    return port, d / "client_key"
+    """(port, client key) of the throwaway sshd on this machine's loopback."""
+    server = world.start_sshd("sshd", free_port())
+    return server.port, server.key
 
 
 @dataclass

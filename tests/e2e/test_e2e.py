@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from support import require
+from support.clients import apt_fetch, curl
 from generator.validate.docker import docker_create_env
 from generator.validate.environment import pam_env_parse
 from generator.validate.systemd import merged_environment
@@ -42,12 +43,6 @@ def proxy_saw(proxy, since: int, url: str, timeout: float = 5) -> bool:
     return False
 
 
-def curl(url: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    tools = require("curl")
-    return subprocess.run([tools["curl"], "-sS", "--max-time", "5", *args, url], env={"PATH": "/usr/bin:/bin", **env},
-                          capture_output=True, text=True, timeout=STEP_TIMEOUT)
-
-
 def test_1_ssh_config_opens_the_tunnel(tunnel, rendered, origin, proxy):
     since = log_size(proxy)
     proc = curl(origin, {}, "-x", f"http://127.0.0.1:{rendered.local_port}")
@@ -69,20 +64,6 @@ def test_2_etc_environment_gives_curl_and_python_the_proxy(tunnel, rendered, ori
                         capture_output=True, text=True, timeout=STEP_TIMEOUT)
     assert py.returncode == 0 and py.stdout == "registry stand-in\n", py.stderr
     assert proxy_saw(proxy, since, origin)
-
-
-def apt_fetch(url: str, config: Path | None, env: dict | None = None) -> subprocess.CompletedProcess:
-    tools = require("apt-helper")
-    work = Path(tempfile.mkdtemp(prefix="proxydocs-apt-", dir="/tmp"))
-    shutil.chown(work, "_apt")
-    argv = [tools["apt-helper"], "-o", "Acquire::Retries=0", "-o", "Acquire::http::Timeout=5"]
-    if config:
-        argv += ["-c", str(config)]
-    proc = subprocess.run([*argv, "download-file", url, str(work / "out")], capture_output=True, text=True,
-                          timeout=STEP_TIMEOUT, env={"PATH": "/usr/bin:/bin", **(env or {})})
-    proc.fetched = (work / "out").read_text() if (work / "out").exists() else None
-    shutil.rmtree(work, ignore_errors=True)
-    return proc
 
 
 def test_3_apt_proxy_file_sends_apt_through_the_proxy(tunnel, rendered, origin, proxy):
