@@ -22,7 +22,8 @@ help:
 	@echo "make validate  check every snippet with the program that reads it"
 	@echo "make e2e       the end-to-end tests alone"
 	@echo "make e2e-vm    the VM tier alone: a Colima-like VM behind the generated tunnel and proxy"
-	@echo "make bench     the benchmark"
+	@echo "make bench     the benchmark (prints the table)"
+	@echo "make bench-docs  the benchmark, also written to docs/reference/bench.md"
 	@echo "make clean     remove the build output (not the committed snippets)"
 
 $(PY):
@@ -76,6 +77,9 @@ e2e-vm: $(TEST_STAMP)
 
 bench: $(TEST_STAMP)
 	$(PY) bench/run.py
+
+bench-docs: $(TEST_STAMP)
+	$(PY) bench/run.py --write
 
 clean:
 	rm -rf _build .pytest_cache build
