@@ -70,11 +70,18 @@ def browser():
 TIER_MARKERS = {"property", "validators", "site", "e2e", "browser", "vm"}
 
 
+# tiers whose modules keep one world (servers, a tunnel, a VM) for all their tests, in order:
+# under `pytest -n` (make test) each such module runs whole on one worker
+ONE_WORKER_PER_MODULE = {"e2e", "vm"}
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         tier = Path(str(item.path)).parent.name
         if tier in TIER_MARKERS:
             item.add_marker(tier)
+        if tier in ONE_WORKER_PER_MODULE:
+            item.add_marker(pytest.mark.xdist_group(Path(str(item.path)).stem))
 
 
 def pytest_terminal_summary(terminalreporter):
