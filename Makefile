@@ -67,7 +67,7 @@ validate: $(TEST_STAMP)
 	$(VENV)/bin/proxydocs validate
 
 test: $(TEST_STAMP) $(ALT_STAMP)
-	$(PY) -m pytest -n 2 --dist loadgroup
+	$(PY) -m pytest -n 2
 
 e2e: $(TEST_STAMP)
 	$(PY) -m pytest -m e2e tests/e2e

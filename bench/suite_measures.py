@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def suite() -> list[tuple[str, str, str]]:
     progress("suite: make test's pytest run without the VM tier (about two minutes)")
-    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--dist", "loadgroup",
+    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2",
             "-m", "not vm", "--durations=5"]
     start = time.perf_counter()
     proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)

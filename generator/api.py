@@ -57,7 +57,7 @@ def render_text(settings: Settings) -> dict[str, str]:
 def reader_copy_text(settings: Settings, pages: tuple[str, ...] = ()) -> dict[str, str]:
     """A reader's copy (of `pages` only, if given), rendered to memory: the snippets a reader
     uses, an index of where each goes, and the settings it came from."""
-    snippets = copy.select(manifest.load(), pages)
+    snippets = copy.select(manifest.load(), pages, settings["tunnel.forward"])
     if not snippets:
         raise SettingsError([("--page", "", f"no snippet belongs to {', '.join(pages)}; pages: "
                               f"{', '.join(copy.PAGES)} or a docname")])

@@ -71,7 +71,7 @@ TIER_MARKERS = {"property", "validators", "site", "e2e", "browser", "vm"}
 
 
 # tiers whose modules keep one world (servers, a tunnel, a VM) for all their tests, in order:
-# under `pytest -n` (make test) each such module runs whole on one worker
+# under `pytest -n` (make test) each such module runs whole, in order, on one worker
 ONE_WORKER_PER_MODULE = {"e2e", "vm"}
 
 
@@ -80,8 +80,20 @@ def pytest_collection_modifyitems(items):
         tier = Path(str(item.path)).parent.name
         if tier in TIER_MARKERS:
             item.add_marker(tier)
-        if tier in ONE_WORKER_PER_MODULE:
-            item.add_marker(pytest.mark.xdist_group(Path(str(item.path)).stem))
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Every other test is its own unit of work; a world's module is one unit. (xdist's own
+    `xdist_group` marks do nothing under pytest 9.1+, which ignores the node ids xdist rewrites.)
+    xdist sends the largest units first, so the VM and the e2e worlds start at once."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneWorkerPerWorld(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if Path(module).parent.name in ONE_WORKER_PER_MODULE else nodeid
+
+    return OneWorkerPerWorld(config, log)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -229,8 +229,8 @@ class NoProxyList(FieldType):
         if not out:
             raise ValueError("must list at least one entry (an empty NO_PROXY sends even localhost "
                              "through the proxy); localhost and 127.0.0.1 are the usual minimum")
-        if len(set(out)) != len(out):
-            dup = next(e for e in out if out.count(e) > 1)
+        lower = [e.lower() for e in out]  # every program compares names case-insensitively
+        if dup := next((e for e, low in zip(out, lower) if lower.count(low) > 1), None):
             raise ValueError(f"entry {printable(dup)} is listed twice")
         return tuple(out)
 

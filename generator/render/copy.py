@@ -15,11 +15,12 @@ PAGES = {"guide": "container/colima/colima_proxy", "archive": "container/colima/
 _MACHINES = {"mac": "Mac 上", "vm": "Colima 虚拟机内", "container": "容器内", "server": "墙外服务器上"}
 
 
-def select(snippets: tuple[Snippet, ...], pages: tuple[str, ...] = ()) -> tuple[Snippet, ...]:
-    """The generated snippets a reader's copy holds (of `pages` only, if given)."""
+def select(snippets: tuple[Snippet, ...], pages: tuple[str, ...] = (), topology: str = "") -> tuple[Snippet, ...]:
+    """The generated snippets a reader's copy holds (of `pages` only, if given; of the
+    reader's topology only, when a snippet belongs to one)."""
     wanted = {PAGES.get(p, p) for p in pages}
     return tuple(s for s in snippets if s.generated and not s.counterexample and s.machine in _MACHINES
-                 and (not wanted or wanted & set(s.pages)))
+                 and (not wanted or wanted & set(s.pages)) and s.topology in ("", topology))
 
 
 def extras(settings: Settings, snippets: tuple[Snippet, ...]) -> dict[str, str]:

@@ -18,9 +18,10 @@ MANIFEST = SNIPPETS_DIR / "manifest.toml"
 # The kinds are not listed here: the validator registry (generator/validate) is the one list,
 # and `validate` reports a snippet whose kind no validator knows.
 MACHINES = ("mac", "vm", "container", "server", "docs")
+TOPOLOGIES = ("", "local", "dynamic")  # the values of tunnel.forward
 VIEWS = ("mac", "vm", "container")
 _KEYS = {"output", "template", "vars", "kind", "machine", "target", "reader", "pages", "counterexample", "view",
-         "consumers"}
+         "consumers", "topology"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Snippet:
     counterexample: bool = False
     view: str | None = None  # whose view of the proxy URL the snippet carries
     consumers: tuple[str, ...] = ()  # the proxy dialects of the programs that read it (model/dialects.py)
+    topology: str = ""  # "local" or "dynamic": a reader's copy holds it only for that tunnel.forward
 
     @property
     def generated(self) -> bool:
@@ -93,12 +95,14 @@ def _parse(path: Path) -> tuple[Snippet, ...]:
         if unknown_consumers:
             raise ManifestError(f"{where}.consumers: unknown {', '.join(sorted(unknown_consumers))}; known: "
                                 f"{', '.join(dialects.CONSUMERS)}")
+        if entry.get("topology", "") not in TOPOLOGIES:
+            raise ManifestError(f"{where}.topology: must be one of {', '.join(TOPOLOGIES[1:])} (or absent)")
         seen.add(str(out))
         snippets.append(Snippet(
             output=str(out), kind=entry["kind"], machine=entry["machine"], reader=entry["reader"],
             pages=tuple(entry["pages"]), template=template, vars=dict(entry.get("vars", {})),
             target=entry.get("target", ""), counterexample=bool(entry.get("counterexample", False)),
-            view=entry.get("view"), consumers=tuple(entry.get("consumers", ())),
+            view=entry.get("view"), consumers=tuple(entry.get("consumers", ())), topology=entry.get("topology", ""),
         ))
     return tuple(snippets)
 

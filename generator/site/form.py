@@ -95,6 +95,7 @@ class SettingsForm(SphinxDirective):
             '<p class="proxydocs-link" role="status" hidden>这些设置来自你打开的链接，只用于这次浏览，'
             '不会覆盖你保存的设置。 <button type="button" class="proxydocs-keep">保存为我的设置</button> '
             '<button type="button" class="proxydocs-mine">改用我保存的设置</button></p>'
+            '<p class="proxydocs-ignored" role="status" hidden></p>'
             '<p class="proxydocs-stored-problem" role="status" hidden>这个浏览器里保存的设置无法读取，已忽略；'
             '页面显示的是默认设置。</p>'
             '<p class="proxydocs-note">设置只保存在这个浏览器里(localStorage)，不会发送到任何地方。'

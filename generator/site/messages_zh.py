@@ -47,7 +47,9 @@ RULES: list[tuple[str, str]] = [
     (r"must list at least one entry \(an empty NO_PROXY sends even localhost through the proxy\); "
      r"localhost and 127\.0\.0\.1 are the usual minimum",
      "至少要有一个条目(NO_PROXY 为空时连 localhost 也会走代理)；通常至少写 localhost 和 127.0.0.1"),
-    (r"entry (.+) is listed twice", "条目 {1} 重复了"),
+    (r"entry (.+) is listed twice", "条目 {1} 重复了(不分大小写)"),
+    (r"entry (.+) ends with a dot: Go, urllib, requests and wget then do not match the host name; write it without "
+     r"the dot", "条目 {1} 以点结尾：Go、urllib、requests 和 wget 因此匹配不到这个主机名；去掉末尾的点"),
     (r"lists an address twice", "有重复的地址"),
     (r"(.+) is not an IP address", "{1} 不是 IP 地址"),
     (r"a placeholder is not allowed here; give a real address", "这里不能用占位符；请写真实地址"),
@@ -65,6 +67,27 @@ RULES: list[tuple[str, str]] = [
     (r"(.+) is not a loopback address: the proxy would be open, without a password, to every machine that can "
      r"reach it; set proxy\.exposure = \"lan\" if that is what you want",
      "{1} 不是回环地址：能访问它的每台机器都可以无密码地使用这个代理；如果这正是你要的，请设 proxy.exposure = \"lan\""),
+    (r"is (.+), but Lima maps vm\.host_address to the Mac's 127\.0\.0\.1 only: the VM and its containers could not "
+     r"reach the tunnel; listen on 127\.0\.0\.1",
+     "是 {1}，但 Lima 只把 vm.host_address 映射到 Mac 的 127.0.0.1：虚拟机和容器连不到隧道；请监听 127.0.0.1"),
+    (r"is (.+), every address of the Mac: a client cannot use it as the proxy address, and it opens the proxy to "
+     r"every network; give one address \(127\.0\.0\.1, or with proxy\.exposure = \"lan\" the Mac's LAN address\)",
+     "是 {1}，即 Mac 的所有地址：客户端不能把它当作代理地址，而且它把代理开放给所有网络；请给出一个地址(127.0.0.1，"
+     "或在 proxy.exposure = \"lan\" 时用 Mac 的局域网地址)"),
+    (r"(.+) is an IPv4-mapped IPv6 address, which ssh cannot listen on; write the IPv4 address",
+     "{1} 是 IPv4 映射的 IPv6 地址，ssh 无法监听它；请写 IPv4 地址"),
+    (r"lists an address that is not loopback: the proxy would be open, without a password, to every machine that "
+     r"can reach it; set proxy\.exposure = \"lan\" if that is what you want",
+     "列出了非回环地址：能访问它的每台机器都可以无密码地使用这个代理；如果这正是你要的，请设 proxy.exposure = \"lan\""),
+    (r"lists an IPv4-mapped IPv6 address, which ssh cannot listen on; write the IPv4 address",
+     "列出了 IPv4 映射的 IPv6 地址，ssh 无法监听它；请写 IPv4 地址"),
+    (r"lists proxy\.listen again \((.+)\): ssh would bind the same address twice; leave it out",
+     "又列出了 proxy.listen({1})：ssh 会两次绑定同一个地址；去掉它"),
+    (r"is proxy\.port too: privoxy and the SOCKS tunnel cannot listen on the same port; pick another \(privoxy's "
+     r"default is 8118\)", "与 proxy.port 相同：privoxy 和 SOCKS 隧道不能监听同一个端口；换一个(privoxy 的默认端口是 8118)"),
+    (r"is set, but an ssh DynamicForward asks no password: the credentials would be copied into every file for "
+     r"nothing; leave proxy\.user and proxy\.password_env empty",
+     "已设置，但 ssh 的 DynamicForward 不要密码：凭据会白白复制进每个文件；请让 proxy.user 和 proxy.password_env 留空"),
     *((r"(.+) is not " + what.replace("\\", "\\\\").replace("(", r"\(").replace(")", r"\)")
        .replace(".", r"\.").replace("*", r"\*").replace("+", r"\+"), "{1} 不是" + zh)
       for what, zh in PATTERNS.items()),

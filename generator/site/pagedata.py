@@ -21,6 +21,7 @@ FORM = {
     "tunnel.forward": "隧道方式",
     "proxy.scheme": "代理协议",
     "proxy.port": "代理端口",
+    "tunnel.bridge_port": "HTTP 桥(privoxy)端口，仅 dynamic",
     "proxy.listen": "Mac 上的监听地址",
     "proxy.exposure": "监听范围",
     "tunnel.alias": "隧道别名",
@@ -29,8 +30,11 @@ FORM = {
     "tunnel.ssh_port": "SSH 端口",
     "tunnel.identity_file": "私钥文件",
     "tunnel.remote_port": "服务器上的代理端口",
+    "tunnel.also_bind": "额外监听地址(逗号分隔，可空)",
     "vm.host_address": "虚拟机看到的 Mac 地址",
     "proxy.no_proxy": "NO_PROXY",
+    "colima.runtime": "Colima 运行时",
+    "colima.profile": "Colima 配置名(profile)",
 }
 
 # what the form's drop-downs say for each choice (a choice not listed shows as itself)

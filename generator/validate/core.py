@@ -143,6 +143,9 @@ def validate_tree(root: Path, settings: Settings, snippets, paths: list[Path] | 
     # a reader's copy may hold one page's snippets only: its record says which were rendered
     rendered = record.read(tree) if (root / record.RECORD).exists() else None
     findings: list[Finding] = []
+    for path in sorted(wanted - {(root / s.output).resolve() for s in snippets}) if wanted else ():
+        findings.append(Finding(str(path), 0, f"is not a snippet under {root} (validate checks the files the "
+                                              "manifest lists there)"))
     for snippet in snippets:
         path = root / snippet.output
         if wanted is not None and path.resolve() not in wanted:

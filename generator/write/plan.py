@@ -130,7 +130,7 @@ def apply(tree: Tree, changes: list[Change], rendered: dict[str, bytes], *,
             # step 2: during the renames, a file is ours with its old bytes or its new ones
             journal = {c.path: frozenset({new_files[c.path], *([digest(c.old)] if c.old is not None else [])})
                        for c in to_write}
-            _replace(_stage(tree, RECORD, record.text({**new_files, **journal}), _record_mode(tree, umask)),
+            _replace(_stage(tree, RECORD, record.text({**new_files, **journal}), _record_mode(tree, umask, private)),
                      tree.root / RECORD)
     except BaseException as exc:  # disk full, permissions, Ctrl-C: leave every file as it was
         for tmp, _ in staged:
@@ -142,18 +142,19 @@ def apply(tree: Tree, changes: list[Change], rendered: dict[str, bytes], *,
     for tmp, target in staged:  # step 3
         _replace(tmp, target)
     if private:
-        for c in changes:
-            if c.status == "unchanged":
-                with contextlib.suppress(OSError):
-                    os.chmod(tree.check(c.path), 0o600)
+        for path in [c.path for c in changes if c.status == "unchanged"] + [RECORD]:
+            with contextlib.suppress(OSError):
+                os.chmod(tree.check(path), 0o600)
     final = record.text(new_files, inputs)
     if tree.read(RECORD) != final:  # step 4
         try:
-            _replace(_stage(tree, RECORD, final, _record_mode(tree, umask)), tree.root / RECORD)
+            _replace(_stage(tree, RECORD, final, _record_mode(tree, umask, private)), tree.root / RECORD)
         except OSError as exc:
             raise WriteError(f"{exc.filename or tree.root}: {_reason(exc)}; the files are written, and the "
                              "next render completes the record") from None
 
 
-def _record_mode(tree: Tree, umask: int) -> int:
-    return tree.mode(RECORD) or 0o666 & ~umask
+def _record_mode(tree: Tree, umask: int, private: bool) -> int:
+    """The record of files with credentials is private too: its digests of those files would
+    let anyone who can read it test guesses of the password."""
+    return 0o600 if private else tree.mode(RECORD) or 0o666 & ~umask

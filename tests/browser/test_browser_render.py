@@ -24,7 +24,7 @@ EXAMPLES = int(os.environ.get("PROXYDOCS_EXAMPLES", "25"))
 # At least ten settings sets a reader might type, with the edge cases of the derivation.
 SETS = [
     {"proxy.port": "8118", "tunnel.hostname": "proxy.example.org"},
-    {"proxy.listen": "::1", "vm.host_address": "fd00::2"},  # loopback IPv6: the VM sees [fd00::2]
+    {"proxy.exposure": "lan", "proxy.listen": "fd00::5", "vm.host_address": "fd00::2"},  # IPv6, not rewritten
     {"proxy.listen": "192.168.1.10", "proxy.exposure": "lan"},  # not loopback: Lima passes it through unchanged
     {"tunnel.forward": "dynamic"},  # the SOCKS topology: the form sets proxy.scheme = socks5h with it
     {"proxy.no_proxy": "localhost,10.1.2.3/8,*.corp.example,.internal,::1,0:0::1/128"},  # CIDRs normalised
@@ -33,10 +33,10 @@ SETS = [
     {"tunnel.hostname": "2001:DB8::1"},  # an IPv6 server, normalised to lower case
     {"tunnel.hostname": "<MY_SERVER>"},  # a placeholder, as published docs use
     {"proxy.port": "65535", "tunnel.remote_port": "1"},
-    {"proxy.listen": "127.0.0.2", "proxy.port": "1080"},  # all of 127/8 is loopback
+    {"tunnel.forward": "dynamic", "proxy.port": "1080", "tunnel.bridge_port": "8119"},  # SOCKS, own ports
     {"vm.host_address": "host.lima.internal"},
     {"proxy.no_proxy": "*"},
-    {"proxy.listen": "::ffff:127.0.0.1", "vm.host_address": "10.0.2.2"},  # IPv4-mapped is not loopback in 3.11
+    {"vm.host_address": "::ffff:10.0.2.2"},  # IPv4-mapped: written the same way by Python 3.11 and 3.13
     {"proxy.port": " 3129 ", "tunnel.hostname": "xn--80ak6aa92e.com."},  # spaces around an integer; a root dot
 ]
 
@@ -163,7 +163,7 @@ def test_remembered_shared_and_reset(site, browser):
     context, page, _ = open_page(browser, url, PAGES[0])
     fill(page, texts)
     share = page.locator("a.proxydocs-share").get_attribute("href")
-    assert "proxy.listen=%3A%3A1" in share
+    assert "proxy.listen=fd00%3A%3A5" in share
     page.reload()  # localStorage keeps it in this browser
     assert_page_matches(page, texts)
     page.goto(f"{url}/{PAGES[1]}.html")  # and on the other article
@@ -270,5 +270,60 @@ def test_the_topology_switch_brings_its_partner_and_the_safety_rule_waits_for_th
     page.select_option("select[name='proxy.exposure']", "lan")
     assert page.locator(".proxydocs-error[data-for='proxy.listen']").text_content() == ""
     assert_page_matches(page, {"proxy.listen": "192.168.1.10", "proxy.exposure": "lan"})
+    assert errors == []
+    context.close()
+
+
+def test_a_links_odd_values_are_shown_refused_and_named(site, browser):
+    """A link (or an old version's keys) with a value that is no choice, and with settings the form
+    does not have: the drop-down shows the value and refuses it in the CLI's words, in Chinese;
+    the other keys are named as ignored (Sphinx's ?highlight= is not a setting)."""
+    url, _ = site
+    context, page, errors = open_page(browser, url, PAGES[0], suffix=".html?proxy.scheme=ftp&colima.cpus=4"
+                                      "&proxy.user=bob&highlight=squid")
+    scheme = page.locator("select[name='proxy.scheme']")
+    assert scheme.input_value() == "ftp"
+    with pytest.raises(SettingsError) as exc:
+        load(None, ["proxy.scheme=ftp"])
+    english = str(exc.value).split("proxy.scheme: ", 1)[1]
+    assert page.locator(".proxydocs-error[data-for='proxy.scheme']").text_content() == f"proxy.scheme: {translate(english)}"
+    notice = page.locator(".proxydocs-ignored")
+    assert notice.is_visible()
+    assert "colima.cpus、proxy.user" in notice.text_content() and "highlight" not in notice.text_content()
+    assert_page_matches(page, {})  # nothing applied while a value is refused
+    page.select_option("select[name='proxy.scheme']", "https")
+    assert page.locator(".proxydocs-error[data-for='proxy.scheme']").text_content() == ""
+    assert_page_matches(page, {"proxy.scheme": "https"})
+    page.click("button.proxydocs-reset")  # the odd choice is gone with the reset
+    assert scheme.locator("option[data-foreign]").count() == 0
+    assert errors == []
+    context.close()
+
+
+def test_the_setup_scripts_are_folded_and_their_downloads_follow_the_form(site, browser):
+    """The two long scripts are collapsed until opened; each download link gives the committed
+    file, and after the reader types their settings, the personalised bytes the CLI writes."""
+    url, root = site
+    context, page, errors = open_page(browser, url, PAGES[0])
+    folds = page.locator("details.proxydocs-fold")
+    assert folds.count() == 2
+    fetch = "(href) => fetch(href).then((r) => r.text())"
+    for i, name in enumerate(["setup_mac.sh", "setup_vm.sh"]):
+        assert folds.nth(i).get_attribute("open") is None
+        assert not folds.nth(i).locator("pre").is_visible()
+        link = page.locator(f"a.download[href$='/{name}']")
+        committed = (root / "docs" / PAGES[0] / name).read_text(encoding="utf-8")
+        assert page.evaluate(fetch, link.get_attribute("href")) == committed
+    texts = {"proxy.port": "8118", "tunnel.hostname": "proxy.example.org"}
+    fill(page, texts)
+    expected = python_render(texts)
+    for name in ["setup_mac.sh", "setup_vm.sh"]:
+        link = page.locator(f"a.download:has-text('{name}')")
+        href = link.get_attribute("href")
+        assert href.startswith("blob:")
+        got = page.evaluate(fetch, href)
+        assert got == expected[f"{PAGES[0]}/{name}"] and got != (root / "docs" / PAGES[0] / name).read_text()
+    page.click("button.proxydocs-reset")
+    assert not page.locator("a.download:has-text('setup_mac.sh')").get_attribute("href").startswith("blob:")
     assert errors == []
     context.close()

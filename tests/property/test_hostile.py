@@ -148,7 +148,8 @@ HOSTILE_TABLE = [
     ("proxy.user", "用户$(id)`x`'\"", None),
     ("proxy.no_proxy", "*", None),
     ("proxy.no_proxy", "::1,fd00::/8,.corp.example", None),
-    ("proxy.listen", "::1", None),
+    ("proxy.listen", "::1", "Lima maps vm.host_address to the Mac's 127.0.0.1 only"),
+    ("proxy.listen", "FD00:0::5", None),  # a LAN address: context_for sets proxy.exposure = "lan" with it
     ("tunnel.hostname", "xn--80ak6aa92e.com", None),
     ("tunnel.identity_file", "~/.ssh/proxy+work@host:1/id_ed25519", None),
     (PASSWORD, "p#ss word", None),

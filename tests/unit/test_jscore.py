@@ -184,7 +184,7 @@ REFUSALS = [
     ("proxy.no_proxy", "a,a"), ("tunnel.also_bind", "10.0.0.1,10.0.0.1"), ("proxy.listen", "localhost"),
     ("tunnel.remote_host", "<X>"), ("tunnel.hostname", "<bad>"), ("proxy.no_proxy", "a..b"), ("proxy.no_proxy", "a\u2028"),
     ("tunnel.alias", "a b"), ("tunnel.user", "a b"), ("tunnel.identity_file", "a b"), ("colima.profile", "a b"),
-    ("proxy.password_env", "a b"), ("proxy.user", "a b"),
+    ("proxy.password_env", "a b"), ("proxy.user", "a b"), ("proxy.no_proxy", "a.com."), ("proxy.no_proxy", "a,A"),
 ]
 
 
@@ -204,18 +204,28 @@ def test_every_translation_rule_is_exercised_and_matches(core):
     assert used == set(range(len(RULES))), f"rules never exercised: {set(range(len(RULES))) - used}"
 
 
-# values that break each rule between keys (generator/model/rules.py)
-BREAKING = {"set": "PROXY_PASSWORD", "empty": "", "not_loopback": "192.168.1.10"}
+# values that break each rule between keys (generator/model/rules.py), and other keys' values
+# that keep an earlier rule on the same key from reporting first
+BREAKING = {"set": ("PROXY_PASSWORD", {}), "empty": ("", {}), "not_loopback": ("192.168.1.10", {}),
+            "loopback_other": ("127.0.0.2", {}), "unspecified": ("0.0.0.0", {"proxy.exposure": "lan"}),
+            "mapped": ("::ffff:127.0.0.1", {}), "any_not_loopback": ("127.0.0.2,192.168.1.10", {}),
+            "any_mapped": ("::ffff:10.0.0.1", {"proxy.exposure": "lan"})}
 
 
 def rule_case(rule: dict) -> tuple[dict[str, str], dict[str, str]]:
     """--set texts that break the rule, and the reasons Python gives for them, by key."""
-    texts = {}
+    texts: dict[str, str] = {}
     for key, test, *rest in rule["when"]:
         if test == "is_not":  # any other choice of the key
             texts[key] = next(c for c in FIELDS[key].type.page_data()["choices"] if c != rest[0])
+        elif test == "is":
+            texts[key] = str(rest[0])
+        elif test in ("has_key", "same_as_key"):  # the other key's default value (in a list: with another item)
+            other = str(defaults().values[rest[0]])
+            texts[key] = f"127.0.0.3,{other}" if test == "has_key" else other
         else:
-            texts[key] = str(rest[0]) if test == "is" else BREAKING[test]
+            texts[key], extra = BREAKING[test]
+            texts = {**extra, **texts}
     with pytest.raises(SettingsError) as exc:
         load(None, [f"{k}={v}" for k, v in texts.items()])
     return texts, {key: reason for _, key, reason in exc.value.problems}

@@ -19,10 +19,10 @@ ALT = Path(os.environ.get("PROXYDOCS_ALT_VENV", ROOT / ".venv-alt")) / "bin" / "
 
 SETS = [
     [],
-    ["proxy.listen=::ffff:127.0.0.1"],
-    ["proxy.listen=::ffff:7f00:1", "vm.host_address=::ffff:192.168.5.2"],
+    ["vm.host_address=::ffff:192.168.5.2"],
+    ["proxy.exposure=lan", "proxy.listen=FD00:0::7f00:1", "vm.host_address=::ffff:c0a8:502"],
     ["proxy.no_proxy=localhost,::ffff:127.0.0.0/104,10.1.2.3/8,fd00::1/8,[::1],0:0::1/128,*"],
-    ["tunnel.also_bind=::ffff:172.17.0.1,172.17.0.1", "tunnel.remote_host=::ffff:10.0.0.1"],
+    ["proxy.exposure=lan", "tunnel.also_bind=FD00:0::1,172.17.0.1", "tunnel.remote_host=::ffff:10.0.0.1"],
     ["tunnel.hostname=2001:DB8::1", "proxy.port=8118"],
 ]
 BAD = [
@@ -32,6 +32,8 @@ BAD = [
     "proxy.no_proxy=a,b,a,b",
     "proxy.user=a\u2028b",
     "proxy.listen=::ffff:127.0.0.1%lo",
+    "proxy.listen=::ffff:127.0.0.1",
+    "tunnel.also_bind=::ffff:172.17.0.1",
 ]
 SCRIPT = """
 import json, sys

@@ -121,8 +121,11 @@ def test_defaults_are_the_authors_values():
 
 
 def test_ipv6_is_normalised_and_bracketed(tmp_path):
-    s = settings.load(None, ["proxy.listen=::1", "vm.host_address=fd00::2"])
+    s = settings.load(None, ["vm.host_address=FD00:0::2", "tunnel.remote_host=0:0::1"])
     from generator.model.derive import derive
     d = derive(s)
-    assert d.mac_url == "http://[::1]:3128"
-    assert d.vm_url == "http://[fd00::2]:3128"  # ::1 is loopback: Lima's rewrite applies
+    assert d.mac_url == "http://127.0.0.1:3128"
+    assert d.vm_url == "http://[fd00::2]:3128"  # the listen address is loopback: Lima's rewrite applies
+    assert s["tunnel.remote_host"] == "::1"
+    lan = derive(settings.load(None, ["proxy.exposure=lan", "proxy.listen=FD00:0::5"]))
+    assert lan.mac_url == lan.vm_url == "http://[fd00::5]:3128"  # not loopback: Lima copies it as it is

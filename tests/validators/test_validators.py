@@ -50,8 +50,9 @@ def test_the_committed_tree_passes():
 
 @pytest.mark.parametrize("overrides", [
     ["proxy.port=8118", "tunnel.hostname=proxy.example.org", "tunnel.user=ops", "tunnel.ssh_port=2222"],
-    ["proxy.listen=::1", "vm.host_address=fd00::2", "proxy.no_proxy=localhost,.corp.example,fd00::/8"],
-    ["tunnel.also_bind=172.17.0.1", "colima.runtime=docker", "colima.profile=work"],
+    ["proxy.exposure=lan", "proxy.listen=fd00::5", "vm.host_address=fd00::2",
+     "proxy.no_proxy=localhost,.corp.example,fd00::/8"],
+    ["proxy.exposure=lan", "tunnel.also_bind=172.17.0.1", "colima.runtime=docker", "colima.profile=work"],
     ["tunnel.forward=dynamic", "proxy.scheme=socks5h", "proxy.port=1080", "tunnel.bridge_port=8119"],
     ["proxy.exposure=lan", "proxy.listen=192.168.1.10", "proxy.no_proxy=localhost,example.com"],
 ])

@@ -165,12 +165,23 @@
   }
 
   // model/rules.py: rules that involve more than one key, as data -> {key: reason}
-  const TESTS = {
+  const isMapped = (value) => {
+    const ip = parseIp(value);
+    return Boolean(ip) && ip.version === 6 && (ip.int >> 32n) === 0xffffn;
+  };
+  const TESTS = {  // rules._TESTS: (value, argument, all values)
     set: (value) => value !== "", empty: (value) => value === "",
     is: (value, arg) => value === arg, is_not: (value, arg) => value !== arg,
     not_loopback: (value) => !isLoopback(value),
+    loopback_other: (value) => isLoopback(value) && value !== "127.0.0.1" && !isMapped(value),
+    unspecified: (value) => { const ip = parseIp(value); return Boolean(ip) && ip.int === 0n; },
+    mapped: (value) => isMapped(value),
+    any_not_loopback: (value) => value.some((v) => !isLoopback(v)),
+    any_mapped: (value) => value.some(isMapped),
+    has_key: (value, arg, values) => value.includes(values[arg]),
+    same_as_key: (value, arg, values) => value === values[arg],
   };
-  const breaks = (rule, values) => rule.when.every(([key, test, arg]) => TESTS[test](values[key], arg));
+  const breaks = (rule, values) => rule.when.every(([key, test, arg]) => TESTS[test](values[key], arg, values));
 
   // rules.companions(values, changed, form=true): what the form changes with `changed`
   function companions(rules, values, changed) {
@@ -188,7 +199,9 @@
     for (const rule of rules) {
       if (breaks(rule, values)) {
         let reason = rule.reason;
-        for (const key of Object.keys(values)) reason = reason.split(`{${key}}`).join(printable(String(values[key])));
+        for (const key of Object.keys(values)) {
+          if (reason.includes(`{${key}}`)) reason = reason.split(`{${key}}`).join(printable(String(values[key])));
+        }
         if (!(rule.key in out)) out[rule.key] = reason;
       }
     }

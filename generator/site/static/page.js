@@ -22,7 +22,12 @@
       const hl = cls.find((c) => c.startsWith("pd-hl-"));
       const pre = el.querySelector("pre");
       if (pre && DATA.snippets[id]) {
-        found.push({ pre, snippet: DATA.snippets[id], original: pre.innerHTML,
+        // a folded block's download link (proxydocs-fold) hands out the personalised file too
+        const fold = el.closest("details.proxydocs-fold");
+        const before = fold && fold.previousElementSibling;
+        const download = before && before.querySelector("a.download");
+        found.push({ pre, snippet: DATA.snippets[id], original: pre.innerHTML, download,
+                     href: download && download.getAttribute("href"),
                      hl: new Set(hl ? hl.slice(6).split("-").map(Number) : []) });
       }
     }
@@ -74,6 +79,11 @@
       for (const block of found) {
         if (personal) showText(block, rendered[block.snippet.output]);
         else block.pre.innerHTML = block.original;
+        if (block.download) {
+          if (block.download.href.startsWith("blob:")) URL.revokeObjectURL(block.download.href);
+          block.download.href = personal ? URL.createObjectURL(new Blob([rendered[block.snippet.output]],
+            { type: "application/octet-stream" })) : block.href;
+        }
       }
       const subs = substitutions(rendered[DATA.substitutions]);
       for (const v of values) {
@@ -99,7 +109,20 @@
 
     function fill(texts) {
       for (const input of inputs) {
-        input.value = typeof texts[input.name] === "string" ? texts[input.name] : defaults[input.name];
+        const text = typeof texts[input.name] === "string" ? texts[input.name] : defaults[input.name];
+        if (input.tagName === "SELECT") {
+          // a value that is not a choice (from a link or an old version) stays visible, to be refused
+          // with its own text as the CLI refuses it, instead of a blank drop-down
+          for (const o of input.querySelectorAll("option[data-foreign]")) o.remove();
+          if (![...input.options].some((o) => o.value === text)) {
+            const o = document.createElement("option");
+            o.value = text;
+            o.textContent = text;
+            o.dataset.foreign = "";
+            input.append(o);
+          }
+        }
+        input.value = text;
       }
     }
 
@@ -117,7 +140,16 @@
       }
     } catch (e) { storedProblem.hidden = false; }
     // a shared link's values apply to this view only, until the reader keeps them
-    const query = Object.fromEntries([...new URLSearchParams(location.search)].filter(([k]) => k in defaults));
+    const params = [...new URLSearchParams(location.search)];
+    const query = Object.fromEntries(params.filter(([k]) => k in defaults));
+    // settings the form does not have (Sphinx's own ?highlight= is not a setting): say so
+    const ignored = [...new Set(params.map(([k]) => k).filter((k) => /^[a-z]+\.[a-z_]+$/.test(k) && !(k in defaults)))];
+    if (ignored.length) {
+      const notice = form.querySelector(".proxydocs-ignored");
+      notice.textContent = `链接中的这些设置不在表单里，已忽略：${ignored.join("、")}。` +
+        "要改它们，请用 proxydocs render --set KEY=VALUE。";
+      notice.hidden = false;
+    }
     let fromLink = Object.keys(query).length > 0;
     fill(fromLink ? query : stored);
     for (const input of inputs) {

@@ -57,6 +57,10 @@
     const ip = parseIp(entry);
     if (ip) return ip.text;
     const body = entry.startsWith("*.") ? entry.slice(2) : entry.startsWith(".") ? entry.slice(1) : entry;
+    if (body.endsWith(".") && body.replace(/^\.+|\.+$/g, "") !== "") {
+      refuse(`entry ${printable(entry)} ends with a dot: Go, urllib, requests and wget then do not ` +
+             "match the host name; write it without the dot");
+    }
     try { checkHostname(body); } catch (e) {
       if (e instanceof Refusal) refuse(`entry ${printable(entry)}: ${e.message}`);
       throw e;
@@ -105,7 +109,8 @@
           refuse("must list at least one entry (an empty NO_PROXY sends even localhost through the proxy); " +
                  "localhost and 127.0.0.1 are the usual minimum");
         }
-        const dup = out.find((e) => out.indexOf(e) !== out.lastIndexOf(e));
+        const lower = out.map((e) => e.toLowerCase());  // names compare case-insensitively everywhere
+        const dup = out.find((e, i) => lower.indexOf(lower[i]) !== lower.lastIndexOf(lower[i]));
         if (dup !== undefined) refuse(`entry ${printable(dup)} is listed twice`);
         return out;
       }
