@@ -98,6 +98,24 @@ def test_a_readers_copy_of_the_guide_has_an_index_and_its_settings(tmp_path, mon
     assert wrong.code == 1 and "8118" in wrong.out
 
 
+def test_a_readers_copy_holds_the_bridge_only_for_the_socks_topology(tmp_path):
+    socks = ["--set", "tunnel.forward=dynamic", "--set", "proxy.scheme=socks5h"]
+    assert run_cli("render", "--out", str(tmp_path / "socks"), *socks).code == 0
+    assert run_cli("render", "--out", str(tmp_path / "http")).code == 0
+    bridge = "container/colima/colima_proxy/privoxy_bridge"
+    assert (tmp_path / "socks" / bridge).is_file() and not (tmp_path / "http" / bridge).exists()
+    assert bridge in (tmp_path / "socks" / "INDEX.txt").read_text()
+    assert bridge not in (tmp_path / "http" / "INDEX.txt").read_text()
+
+
+def test_validate_refuses_a_path_that_is_not_a_snippet(tmp_path):
+    assert run_cli("render", "--out", str(tmp_path)).code == 0
+    stray = tmp_path / "notes.txt"
+    stray.write_text("HTTP_PROXY=whatever\n")
+    result = run_cli("validate", "--root", str(tmp_path), str(stray))
+    assert result.code == 1 and "is not a snippet under" in result.out, result.out
+
+
 def test_page_needs_out():
     result = run_cli("render", "--page", "guide")
     assert result.code == 2 and "--page limits a reader's copy" in result.err
