@@ -20,6 +20,8 @@ def test_blocks_show_and_copy_exactly_the_generated_text(site, browser, docname,
     # refuse anything that is not this local site: nothing leaves the machine
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
     page.goto(f"{url}/{docname}.html")
+    for summary in page.locator("details.proxydocs-fold > summary").all():  # the reader opens the folded scripts
+        summary.click()
     blocks = page.locator("div.highlight pre")
     shown = [blocks.nth(i).text_content() for i in range(blocks.count())]
     expected = [(root / "docs" / rel).read_text(encoding="utf-8")

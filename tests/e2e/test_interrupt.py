@@ -1,6 +1,6 @@
 """A render interrupted at any step is completed by the next one. strace's fault injection
 delivers SIGKILL (kill -9, a power cut) or SIGINT (Ctrl-C) at the N-th rename of a real
-`proxydocs render`, for every N (SIGKILL; Ctrl-C and a render with credentials at every third
+`proxydocs render`, for every N (SIGKILL and Ctrl-C; a render with credentials at every third
 N and the last three, which covers each phase of the journal at a third of the time); then
 the next render, with the same settings or with the previous ones, must finish cleanly:
 exit 0, `--check` clean, no temporary file left (the temporary files of a render with
@@ -45,7 +45,7 @@ def renames(strace: str, base: Path, tmp: Path, args: list[str]) -> int:
     return sum(1 for line in trace.read_text().splitlines() if "rename" in line and "= 0" in line)
 
 
-@pytest.mark.parametrize("signal,credentials,step", [("KILL", False, 1), ("INT", False, 3), ("KILL", True, 3)],
+@pytest.mark.parametrize("signal,credentials,step", [("KILL", False, 1), ("INT", False, 1), ("KILL", True, 3)],
                          ids=["kill", "ctrl-c", "kill-with-credentials"])
 def test_a_render_interrupted_at_any_rename_is_completed_by_the_next(strace, tmp_path, monkeypatch, signal,
                                                                       credentials, step):
