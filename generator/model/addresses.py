@@ -100,7 +100,7 @@ def check_no_proxy_entry(entry: str) -> str:
         return format_ip(ip)
     body = entry[2:] if entry.startswith("*.") else entry[1:] if entry.startswith(".") else entry
     if body.endswith(".") and body.strip("."):
-        raise ValueError(f"entry {printable(entry)} ends with a dot: Go, urllib, requests and wget then do not "
+        raise ValueError(f"entry {printable(entry)} ends with a dot: Go, urllib, requests, wget and apt then do not "
                          "match the host name; write it without the dot")
     try:
         check_hostname(body)

@@ -34,7 +34,7 @@ def no_proxy_list(entries: tuple[str, ...], vm_host_address: str) -> str:
     if "*" in out and len(out) == 1:  # everything is direct already; a list would make most programs ignore `*`
         return "*"
     for extra in (*VM_HOST_NAMES, vm_host_address):
-        if extra not in out:
+        if extra.lower() not in {e.lower() for e in out}:  # names compare without case, as every program does
             out.append(extra)
     return ",".join(out)
 

@@ -9,8 +9,9 @@ time and stay valid: the feeds experiment, the property tests, the form's topolo
 never for a safety rule, which the reader must settle in the form. A condition is
 (key, test, argument): "set" and "empty" (a string value), "is" and "is_not" (equals the
 argument), "not_loopback" (an address Lima would not rewrite), "loopback_other" (a loopback
-address other than 127.0.0.1), "unspecified" (0.0.0.0 or ::), "mapped" (an IPv4-mapped IPv6
-address), "any_not_loopback" and "any_mapped" (a list with such an address), "has_key" (a list holding
+address other than 127.0.0.1), "unspecified" (0.0.0.0 or ::), "not_unicast" (multicast, broadcast,
+link-local, reserved), "mapped" (an IPv4-mapped IPv6 address), "any_not_loopback", "any_mapped" and
+"any_not_one_address" (a list with such an address), "ends_with_dot", "has_key" (a list holding
 the value of the key named by the argument), "same_as_key" (equals that key's value). {key}
 in a reason is replaced by that key's value, quoted as every message quotes values.
 """
@@ -34,21 +35,31 @@ RULES: tuple[dict[str, Any], ...] = (
      "reason": "is socks5h, but tunnel.forward is local (a LocalForward reaches the server's HTTP proxy, which "
                "does not speak SOCKS): set tunnel.forward = \"dynamic\", or proxy.scheme = \"http\"",
      "fix": [{"tunnel.forward": "dynamic"}, {"proxy.scheme": "http"}], "form": True},
-    {"key": "proxy.listen", "when": [["proxy.exposure", "is", "loopback"], ["proxy.listen", "not_loopback"]],
-     "reason": "{proxy.listen} is not a loopback address: the proxy would be open, without a password, to every "
-               "machine that can reach it; set proxy.exposure = \"lan\" if that is what you want",
-     "fix": [{"proxy.exposure": "lan"}], "form": False},
     {"key": "proxy.listen", "when": [["proxy.listen", "loopback_other"]],
      "reason": "is {proxy.listen}, but Lima maps vm.host_address to the Mac's 127.0.0.1 only: the VM and its "
                "containers could not reach the tunnel; listen on 127.0.0.1",
      "fix": [{"proxy.listen": "127.0.0.1"}], "form": False},
     {"key": "proxy.listen", "when": [["proxy.listen", "unspecified"]],
-     "reason": "is {proxy.listen}, every address of the Mac: a client cannot use it as the proxy address, and "
-               "it opens the proxy to every network; give one address (127.0.0.1, or with proxy.exposure = "
-               "\"lan\" the Mac's LAN address)", "fix": [{"proxy.listen": "127.0.0.1"}], "form": False},
+     "reason": "is {proxy.listen}, every address of the Mac: it opens the proxy to every network, and Lima does "
+               "not rewrite it, so in the VM and its containers it would mean the VM or the container itself; give "
+               "one address (127.0.0.1, or with proxy.exposure = \"lan\" the LAN address of the Mac)",
+     "fix": [{"proxy.listen": "127.0.0.1"}], "form": False},
+    {"key": "proxy.listen", "when": [["proxy.listen", "not_unicast"]],
+     "reason": "is {proxy.listen}, a multicast, broadcast, link-local or reserved address: ssh cannot listen on "
+               "it for the proxy (a link-local one needs a zone id, which no setting takes); give one address of the "
+               "Mac (127.0.0.1, or with proxy.exposure = \"lan\" its LAN address)",
+     "fix": [{"proxy.listen": "127.0.0.1"}], "form": False},
     {"key": "proxy.listen", "when": [["proxy.listen", "mapped"]],
      "reason": "{proxy.listen} is an IPv4-mapped IPv6 address, which ssh cannot listen on; write the IPv4 address",
      "fix": [{"proxy.listen": "127.0.0.1"}], "form": False},
+    {"key": "proxy.listen", "when": [["proxy.exposure", "is", "loopback"], ["proxy.listen", "not_loopback"]],
+     "reason": "{proxy.listen} is not a loopback address: the proxy would be open, without a password, to every "
+               "machine that can reach it; set proxy.exposure = \"lan\" if that is what you want",
+     "fix": [{"proxy.exposure": "lan"}], "form": False},
+    {"key": "tunnel.also_bind", "when": [["tunnel.also_bind", "any_not_one_address"]],
+     "reason": "lists 0.0.0.0 or ::, which open the proxy to every network, or a multicast, broadcast, link-local "
+               "or reserved address, which ssh cannot listen on; list addresses of the Mac itself",
+     "fix": [{"tunnel.also_bind": ()}], "form": False},
     {"key": "tunnel.also_bind", "when": [["proxy.exposure", "is", "loopback"], ["tunnel.also_bind", "any_not_loopback"]],
      "reason": "lists an address that is not loopback: the proxy would be open, without a password, to every "
                "machine that can reach it; set proxy.exposure = \"lan\" if that is what you want",
@@ -57,13 +68,17 @@ RULES: tuple[dict[str, Any], ...] = (
      "reason": "lists an IPv4-mapped IPv6 address, which ssh cannot listen on; write the IPv4 address",
      "fix": [{"tunnel.also_bind": ()}], "form": False},
     {"key": "tunnel.also_bind", "when": [["tunnel.also_bind", "has_key", "proxy.listen"]],
-     "reason": "lists proxy.listen again ({proxy.listen}): ssh would bind the same address twice; leave it out",
+     "reason": "lists proxy.listen again ({proxy.listen}): ssh forwards that address already and drops the "
+               "repeated line; leave it out",
      "fix": [{"tunnel.also_bind": ()}], "form": False},
     {"key": "tunnel.bridge_port", "when": [["tunnel.forward", "is", "dynamic"],
                                            ["tunnel.bridge_port", "same_as_key", "proxy.port"]],
      "reason": "is proxy.port too: privoxy and the SOCKS tunnel cannot listen on the same port; pick another "
                "(privoxy's default is 8118)", "fix": [{"tunnel.bridge_port": 8118}, {"proxy.port": 1080}],
-     "form": True},
+     "form": False},  # never change a port the reader typed: while typing 10800 the form passes 1080
+    {"key": "vm.host_address", "when": [["vm.host_address", "ends_with_dot"]],
+     "reason": "ends with a dot, and it goes into NO_PROXY, where Go, urllib, requests, wget and apt then do not "
+               "match it; write it without the dot", "fix": [{"vm.host_address": "192.168.5.2"}], "form": False},
     {"key": "proxy.user", "when": [["tunnel.forward", "is", "dynamic"], ["proxy.user", "set"]],
      "reason": "is set, but an ssh DynamicForward asks no password: the credentials would be copied into every "
                "file for nothing; leave proxy.user and proxy.password_env empty",
@@ -82,6 +97,20 @@ def _mapped(value: str) -> bool:
     return isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None
 
 
+def _not_unicast(value: str) -> bool:
+    """Not the address of one machine: multicast, IPv4 broadcast and reserved (224/3), "this
+    network" (0/8), link-local (169.254/16, fe80::/10: an IPv6 one needs a zone id, which no
+    setting takes), IPv4-compatible IPv6 (::/96 but :: and ::1). The unspecified address has
+    its own rule. The same arithmetic as core.js's notUnicast."""
+    ip = _ip(value)
+    if ip is None or ip.is_unspecified:
+        return False
+    n = int(ip)
+    if ip.version == 4:
+        return n >> 24 == 0 or n >> 24 >= 224 or n >> 16 == 0xA9FE
+    return n >> 120 == 0xFF or n >> 118 == 0x3FA or (n >> 32 == 0 and n > 1)
+
+
 # test(value, argument, all values) -> whether the condition holds
 _TESTS: dict[str, Callable[[Any, Any, Mapping[str, Any]], bool]] = {
     "set": lambda value, _, __: value != "",
@@ -92,6 +121,9 @@ _TESTS: dict[str, Callable[[Any, Any, Mapping[str, Any]], bool]] = {
     "loopback_other": lambda value, _, __: is_loopback(value) and value != "127.0.0.1" and not _mapped(value),
     "unspecified": lambda value, _, __: bool(_ip(value) and _ip(value).is_unspecified),
     "mapped": lambda value, _, __: _mapped(value),
+    "not_unicast": lambda value, _, __: _not_unicast(value),
+    "any_not_one_address": lambda value, _, __: any(_not_unicast(v) or _TESTS["unspecified"](v, 0, 0) for v in value),
+    "ends_with_dot": lambda value, _, __: value.endswith("."),
     "any_not_loopback": lambda value, _, __: any(not is_loopback(v) for v in value),
     "any_mapped": lambda value, _, __: any(_mapped(v) for v in value),
     "has_key": lambda value, arg, values: values[arg] in value,
@@ -106,11 +138,11 @@ def _breaks(rule: dict[str, Any], values: Mapping[str, Any]) -> bool:
 def companions(values: Mapping[str, Any], changed: str, *, form: bool = False) -> dict[str, Any]:
     """The other keys to change with `changed` so that the values keep every rule (`form`:
     only the rules the page's form settles by itself). The first fix of a rule that leaves
-    `changed` alone is taken."""
+    `changed` alone and settles the rule is taken."""
     out: dict[str, Any] = {}
     for rule in RULES:
         if (rule["form"] or not form) and _breaks(rule, {**values, **out}):
-            fix = next((f for f in rule["fix"] if changed not in f), None)
+            fix = next((f for f in rule["fix"] if changed not in f and not _breaks(rule, {**values, **out, **f})), None)
             out.update(fix or {})
     return out
 

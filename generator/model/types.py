@@ -1,10 +1,7 @@
-"""Value types of the settings schema.
-
-Each type checks one value and either returns it normalised or raises ValueError with a
-reason a reader can act on. The rules are deliberately narrow: every value ends up in
-ssh_config, systemd units, shell scripts and URLs, so anything that a reader of one of those
-files could take for syntax is refused here rather than escaped later.
-"""
+"""Value types of the settings schema. Each type checks one value and either returns it
+normalised or raises ValueError with a reason a reader can act on. The rules are deliberately
+narrow: every value ends up in ssh_config, systemd units, shell scripts and URLs, so anything
+that a reader of one of those files could take for syntax is refused here, not escaped later."""
 
 from __future__ import annotations
 
@@ -131,8 +128,9 @@ class Pattern(FieldType):
             raise ValueError(f"{printable(value)} is not {self.what}")
         return value
 
-    def page_data(self) -> dict[str, Any]:
-        return {"kind": "pattern", "regex": self.regex, "what": self.what, "max_length": self.max_length}
+    def page_data(self) -> dict[str, Any]:  # \UXXXXXXXX in JavaScript's spelling
+        return {"kind": "pattern", "regex": re.sub(r"\\U([0-9a-fA-F]{8})", lambda m: "\\u{%x}" % int(m[1], 16),
+                self.regex), "what": self.what, "max_length": self.max_length}
 
     def alternative(self, value: Any) -> str:
         return value + "x"
@@ -286,13 +284,14 @@ PATH = Pattern(
 )
 PROFILE = Pattern(r"[A-Za-z0-9][A-Za-z0-9_.-]*", "a colima profile name (letters, digits, '.', '_', '-')")
 ENV_NAME = Pattern(r"[A-Za-z_][A-Za-z0-9_]*", "an environment variable name", 128)
-# Characters no value may carry, whatever its type: C0 and C1 controls, DEL, every space and
-# line or paragraph separator, zero-width and bidirectional formatting characters (they make a
-# pasted line read differently from what runs) and lone surrogates (bytes that were not UTF-8).
-# Spelled out as ASCII escapes rather than \s or \p{...}, so that Python's re and the page's
-# JavaScript read the same class whatever Unicode version either of them knows.
-UNSAFE_CHARS = (r"\x00-\x20\x7f-\xa0\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff"
-                r"\ud800-\udfff")
+# Characters no value may carry: C0/C1 controls, DEL, every space and separator, the invisible
+# format characters (zero-width, bidi, soft hyphen, Arabic marks, annotations, tags: a pasted line
+# would read differently from what runs), Hangul fillers, lone surrogates (bytes not UTF-8). As
+# escapes, not \s or \p{...}: Python's re and the page's JavaScript then read the same class
+# whatever Unicode version each knows (page_data writes \UXXXXXXXX as JavaScript's \u{...}).
+UNSAFE_CHARS = (r"\x00-\x20\x7f-\xa0\xad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u115f\u1160"
+                r"\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufeff\uffa0\ufff9-\ufffb"
+                r"\U000e0000-\U000e007f\ud800-\udfff")
 PROXY_USER = Pattern(
     rf"[^{UNSAFE_CHARS}]+",
     "a proxy user name (no spaces or control characters; it is percent-encoded in URLs)",

@@ -48,8 +48,8 @@ RULES: list[tuple[str, str]] = [
      r"localhost and 127\.0\.0\.1 are the usual minimum",
      "至少要有一个条目(NO_PROXY 为空时连 localhost 也会走代理)；通常至少写 localhost 和 127.0.0.1"),
     (r"entry (.+) is listed twice", "条目 {1} 重复了(不分大小写)"),
-    (r"entry (.+) ends with a dot: Go, urllib, requests and wget then do not match the host name; write it without "
-     r"the dot", "条目 {1} 以点结尾：Go、urllib、requests 和 wget 因此匹配不到这个主机名；去掉末尾的点"),
+    (r"entry (.+) ends with a dot: Go, urllib, requests, wget and apt then do not match the host name; write it "
+     r"without the dot", "条目 {1} 以点结尾：Go、urllib、requests、wget 和 apt 因此匹配不到这个主机名；去掉末尾的点"),
     (r"lists an address twice", "有重复的地址"),
     (r"(.+) is not an IP address", "{1} 不是 IP 地址"),
     (r"a placeholder is not allowed here; give a real address", "这里不能用占位符；请写真实地址"),
@@ -70,10 +70,16 @@ RULES: list[tuple[str, str]] = [
     (r"is (.+), but Lima maps vm\.host_address to the Mac's 127\.0\.0\.1 only: the VM and its containers could not "
      r"reach the tunnel; listen on 127\.0\.0\.1",
      "是 {1}，但 Lima 只把 vm.host_address 映射到 Mac 的 127.0.0.1：虚拟机和容器连不到隧道；请监听 127.0.0.1"),
-    (r"is (.+), every address of the Mac: a client cannot use it as the proxy address, and it opens the proxy to "
-     r"every network; give one address \(127\.0\.0\.1, or with proxy\.exposure = \"lan\" the Mac's LAN address\)",
-     "是 {1}，即 Mac 的所有地址：客户端不能把它当作代理地址，而且它把代理开放给所有网络；请给出一个地址(127.0.0.1，"
-     "或在 proxy.exposure = \"lan\" 时用 Mac 的局域网地址)"),
+    (r"is (.+), every address of the Mac: it opens the proxy to every network, and Lima does not rewrite it, so in "
+     r"the VM and its containers it would mean the VM or the container itself; give one address \(127\.0\.0\.1, or "
+     r"with proxy\.exposure = \"lan\" the LAN address of the Mac\)",
+     "是 {1}，即 Mac 的所有地址：它把代理开放给所有网络；而且 Lima 不改写它，在虚拟机和容器里它指向虚拟机或容器自己，"
+     "而不是 Mac；请给出一个地址(127.0.0.1，或在 proxy.exposure = \"lan\" 时用 Mac 的局域网地址)"),
+    (r"is (.+), a multicast, broadcast, link-local or reserved address: ssh cannot listen on it for the proxy \(a "
+     r"link-local one needs a zone id, which no setting takes\); give one address of the Mac \(127\.0\.0\.1, or with "
+     r"proxy\.exposure = \"lan\" its LAN address\)",
+     "是 {1}，这是组播、广播、链路本地或保留地址：ssh 无法为代理监听它(链路本地地址需要 zone id，而设置不接受 zone id)；"
+     "请给出 Mac 的一个地址(127.0.0.1，或在 proxy.exposure = \"lan\" 时用它的局域网地址)"),
     (r"(.+) is an IPv4-mapped IPv6 address, which ssh cannot listen on; write the IPv4 address",
      "{1} 是 IPv4 映射的 IPv6 地址，ssh 无法监听它；请写 IPv4 地址"),
     (r"lists an address that is not loopback: the proxy would be open, without a password, to every machine that "
@@ -81,8 +87,13 @@ RULES: list[tuple[str, str]] = [
      "列出了非回环地址：能访问它的每台机器都可以无密码地使用这个代理；如果这正是你要的，请设 proxy.exposure = \"lan\""),
     (r"lists an IPv4-mapped IPv6 address, which ssh cannot listen on; write the IPv4 address",
      "列出了 IPv4 映射的 IPv6 地址，ssh 无法监听它；请写 IPv4 地址"),
-    (r"lists proxy\.listen again \((.+)\): ssh would bind the same address twice; leave it out",
-     "又列出了 proxy.listen({1})：ssh 会两次绑定同一个地址；去掉它"),
+    (r"lists proxy\.listen again \((.+)\): ssh forwards that address already and drops the repeated line; leave it out",
+     "又列出了 proxy.listen({1})：ssh 已经转发这个地址，会丢掉重复的一行；去掉它"),
+    (r"lists 0\.0\.0\.0 or ::, which open the proxy to every network, or a multicast, broadcast, link-local or "
+     r"reserved address, which ssh cannot listen on; list addresses of the Mac itself",
+     "列出了 0.0.0.0 或 ::(会把代理开放给所有网络)，或者组播、广播、链路本地或保留地址(ssh 无法监听)；只列 Mac 自己的地址"),
+    (r"ends with a dot, and it goes into NO_PROXY, where Go, urllib, requests, wget and apt then do not match it; "
+     r"write it without the dot", "以点结尾；它会写进 NO_PROXY，Go、urllib、requests、wget 和 apt 在那里匹配不到它；去掉末尾的点"),
     (r"is proxy\.port too: privoxy and the SOCKS tunnel cannot listen on the same port; pick another \(privoxy's "
      r"default is 8118\)", "与 proxy.port 相同：privoxy 和 SOCKS 隧道不能监听同一个端口；换一个(privoxy 的默认端口是 8118)"),
     (r"is set, but an ssh DynamicForward asks no password: the credentials would be copied into every file for "

@@ -279,10 +279,15 @@ def test_a_links_odd_values_are_shown_refused_and_named(site, browser):
     does not have: the drop-down shows the value and refuses it in the CLI's words, in Chinese;
     the other keys are named as ignored (Sphinx's ?highlight= is not a setting)."""
     url, _ = site
+    long_key = "colima." + "x" * 300  # a mistyped key, as long as a pasted line
     context, page, errors = open_page(browser, url, PAGES[0], suffix=".html?proxy.scheme=ftp&colima.cpus=4"
-                                      "&proxy.user=bob&highlight=squid")
+                                      f"&proxy.user=bob&highlight=squid&constructor=1&{long_key}=1")
+    page.set_viewport_size({"width": 390, "height": 844})
     scheme = page.locator("select[name='proxy.scheme']")
     assert scheme.input_value() == "ftp"
+    assert scheme.get_attribute("aria-invalid") == "true"
+    assert page.locator(".proxydocs-link").is_visible()  # the way back to the reader's own settings stays
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     with pytest.raises(SettingsError) as exc:
         load(None, ["proxy.scheme=ftp"])
     english = str(exc.value).split("proxy.scheme: ", 1)[1]
@@ -290,6 +295,7 @@ def test_a_links_odd_values_are_shown_refused_and_named(site, browser):
     notice = page.locator(".proxydocs-ignored")
     assert notice.is_visible()
     assert "colima.cpus、proxy.user" in notice.text_content() and "highlight" not in notice.text_content()
+    assert "constructor" not in notice.text_content()
     assert_page_matches(page, {})  # nothing applied while a value is refused
     page.select_option("select[name='proxy.scheme']", "https")
     assert page.locator(".proxydocs-error[data-for='proxy.scheme']").text_content() == ""
@@ -320,10 +326,18 @@ def test_the_setup_scripts_are_folded_and_their_downloads_follow_the_form(site, 
     for name in ["setup_mac.sh", "setup_vm.sh"]:
         link = page.locator(f"a.download:has-text('{name}')")
         href = link.get_attribute("href")
-        assert href.startswith("blob:")
+        assert href.startswith("blob:") and link.get_attribute("download") == name
         got = page.evaluate(fetch, href)
         assert got == expected[f"{PAGES[0]}/{name}"] and got != (root / "docs" / PAGES[0] / name).read_text()
     page.click("button.proxydocs-reset")
     assert not page.locator("a.download:has-text('setup_mac.sh')").get_attribute("href").startswith("blob:")
     assert errors == []
+    context.close()
+
+
+def test_object_built_ins_in_a_link_are_no_settings(site, browser):
+    url, _ = site
+    context, page, errors = open_page(browser, url, PAGES[0], suffix=".html?constructor=1&__proto__=x&toString=")
+    assert page.locator(".proxydocs-link").is_hidden()  # the reader's saved settings stay in charge
+    assert page.locator("#proxydocs-form").is_visible() and errors == []
     context.close()

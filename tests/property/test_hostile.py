@@ -149,7 +149,11 @@ HOSTILE_TABLE = [
     ("proxy.no_proxy", "*", None),
     ("proxy.no_proxy", "::1,fd00::/8,.corp.example", None),
     ("proxy.listen", "::1", "Lima maps vm.host_address to the Mac's 127.0.0.1 only"),
-    ("proxy.listen", "FD00:0::5", None),  # a LAN address: context_for sets proxy.exposure = "lan" with it
+    ("proxy.listen", "FD00:0::5", None),
+    ("proxy.listen", "224.0.0.1", "multicast, broadcast, link-local or reserved"),
+    ("tunnel.also_bind", "10.0.0.1,0.0.0.0", "open the proxy to every network"),
+    ("proxy.user", "me\u061ccorp", "not a proxy user name"),  # an invisible Arabic letter mark
+    ("proxy.user", "me\U000e0041", "not a proxy user name"),  # a tag character  # a LAN address: context_for sets proxy.exposure = "lan" with it
     ("tunnel.hostname", "xn--80ak6aa92e.com", None),
     ("tunnel.identity_file", "~/.ssh/proxy+work@host:1/id_ed25519", None),
     (PASSWORD, "p#ss word", None),

@@ -185,6 +185,7 @@ REFUSALS = [
     ("tunnel.remote_host", "<X>"), ("tunnel.hostname", "<bad>"), ("proxy.no_proxy", "a..b"), ("proxy.no_proxy", "a\u2028"),
     ("tunnel.alias", "a b"), ("tunnel.user", "a b"), ("tunnel.identity_file", "a b"), ("colima.profile", "a b"),
     ("proxy.password_env", "a b"), ("proxy.user", "a b"), ("proxy.no_proxy", "a.com."), ("proxy.no_proxy", "a,A"),
+    ("proxy.user", "a\u061cb"), ("proxy.user", "a\U000e0041"),
 ]
 
 
@@ -209,7 +210,8 @@ def test_every_translation_rule_is_exercised_and_matches(core):
 BREAKING = {"set": ("PROXY_PASSWORD", {}), "empty": ("", {}), "not_loopback": ("192.168.1.10", {}),
             "loopback_other": ("127.0.0.2", {}), "unspecified": ("0.0.0.0", {"proxy.exposure": "lan"}),
             "mapped": ("::ffff:127.0.0.1", {}), "any_not_loopback": ("127.0.0.2,192.168.1.10", {}),
-            "any_mapped": ("::ffff:10.0.0.1", {"proxy.exposure": "lan"})}
+            "any_mapped": ("::ffff:10.0.0.1", {"proxy.exposure": "lan"}), "not_unicast": ("224.0.0.1", {}),
+            "any_not_one_address": ("127.0.0.2,0.0.0.0", {}), "ends_with_dot": ("gw.example.", {})}
 
 
 def rule_case(rule: dict) -> tuple[dict[str, str], dict[str, str]]:

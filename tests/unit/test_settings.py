@@ -129,3 +129,22 @@ def test_ipv6_is_normalised_and_bracketed(tmp_path):
     assert s["tunnel.remote_host"] == "::1"
     lan = derive(settings.load(None, ["proxy.exposure=lan", "proxy.listen=FD00:0::5"]))
     assert lan.mac_url == lan.vm_url == "http://[fd00::5]:3128"  # not loopback: Lima copies it as it is
+
+
+def test_a_rules_fix_is_taken_only_if_it_settles_the_rule():
+    """SOCKS with the bridge on proxy.port's 8118: moving the bridge to 8118 would settle nothing,
+    so the next fix (the tunnel's port) is the one taken; the result keeps every rule."""
+    from generator.model import rules
+
+    values = {**settings.defaults().values, "tunnel.forward": "dynamic", "proxy.scheme": "socks5h",
+              "proxy.port": 8118, "tunnel.bridge_port": 8118}
+    fix = rules.companions(values, "tunnel.forward")
+    assert fix == {"proxy.port": 1080}
+    assert rules.problems({**values, **fix}, str) == []
+
+
+def test_the_mac_names_in_no_proxy_are_not_repeated_in_another_case():
+    from generator.model.derive import derive
+
+    d = derive(settings.load(None, ["proxy.no_proxy=localhost,HOST.LIMA.INTERNAL"]))
+    assert [e.lower() for e in d.no_proxy.split(",")].count("host.lima.internal") == 1

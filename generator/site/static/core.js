@@ -4,7 +4,7 @@
  * types are in types.js); the templates themselves are compiled from snippets/*.j2 by
  * generator/site/jscompile.py into proxydocs-data.js. No DOM: tests/unit/test_jscore.py runs
  * the parity tests against this file on a blank page. Needs pyport.js and types.js.
- * Exposes window.proxydocsCore = {Refusal, parseType, derive, FILTERS, make(data)}.
+ * Exposes window.proxydocsCore = {Refusal, parseType, derive, FILTERS, R, make(data), translate, printable}.
  */
 (function () {
   "use strict";
@@ -33,7 +33,9 @@
   function noProxyList(entries, vmHostAddress) {  // derive.no_proxy_list
     const out = entries.slice();
     if (out.length === 1 && out[0] === "*") return "*";  // derive.no_proxy_list: a lone * stays alone
-    for (const extra of [...VM_HOST_NAMES, vmHostAddress]) if (!out.includes(extra)) out.push(extra);
+    for (const extra of [...VM_HOST_NAMES, vmHostAddress]) {  // names compare without case, as every program does
+      if (!out.some((e) => e.toLowerCase() === extra.toLowerCase())) out.push(extra);
+    }
     return out.join(",");
   }
 
@@ -169,6 +171,13 @@
     const ip = parseIp(value);
     return Boolean(ip) && ip.version === 6 && (ip.int >> 32n) === 0xffffn;
   };
+  const notUnicast = (value) => {  // rules._not_unicast
+    const ip = parseIp(value);
+    if (!ip || ip.int === 0n) return false;
+    const n = ip.int;
+    if (ip.version === 4) return (n >> 24n) === 0n || (n >> 24n) >= 224n || (n >> 16n) === 0xa9fen;
+    return (n >> 120n) === 0xffn || (n >> 118n) === 0x3fan || ((n >> 32n) === 0n && n > 1n);
+  };
   const TESTS = {  // rules._TESTS: (value, argument, all values)
     set: (value) => value !== "", empty: (value) => value === "",
     is: (value, arg) => value === arg, is_not: (value, arg) => value !== arg,
@@ -176,6 +185,9 @@
     loopback_other: (value) => isLoopback(value) && value !== "127.0.0.1" && !isMapped(value),
     unspecified: (value) => { const ip = parseIp(value); return Boolean(ip) && ip.int === 0n; },
     mapped: (value) => isMapped(value),
+    not_unicast: (value) => notUnicast(value),
+    any_not_one_address: (value) => value.some((v) => notUnicast(v) || TESTS.unspecified(v)),
+    ends_with_dot: (value) => value.endsWith("."),
     any_not_loopback: (value) => value.some((v) => !isLoopback(v)),
     any_mapped: (value) => value.some(isMapped),
     has_key: (value, arg, values) => value.includes(values[arg]),
@@ -188,7 +200,8 @@
     const out = {};
     for (const rule of rules) {
       if (rule.form && breaks(rule, Object.assign({}, values, out))) {
-        Object.assign(out, rule.fix.find((fix) => !(changed in fix)) || {});
+        const now = Object.assign({}, values, out);
+        Object.assign(out, rule.fix.find((fix) => !(changed in fix) && !breaks(rule, Object.assign({}, now, fix))) || {});
       }
     }
     return out;
@@ -266,5 +279,5 @@
     return message;
   }
 
-  window.proxydocsCore = { Refusal, parseType: parseText, derive, FILTERS, R, make, translate };
+  window.proxydocsCore = { Refusal, parseType: parseText, derive, FILTERS, R, make, translate, printable };
 })();

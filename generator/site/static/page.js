@@ -47,6 +47,7 @@
     if (!form) return;
     const inputs = [...form.querySelectorAll("input[name], select[name]")];
     const defaults = Object.fromEntries(inputs.map((i) => [i.name, DATA.texts[i.name]]));
+    const isField = (k) => Object.hasOwn(defaults, k);  // not `in`: ?constructor= is no setting
     const found = blocks();
     const values = [...document.querySelectorAll("code[class*='pd-value-']")].map((el) => ({
       el, name: [...el.classList].find((c) => c.startsWith("pd-value-")).slice(9), original: el.innerHTML }));
@@ -68,6 +69,7 @@
         input.setAttribute("aria-invalid", error ? "true" : "false");
         if (message) message.textContent = error ? `${input.name}: ${translate(error)}` : "";
       }
+      link.hidden = !fromLink;  // a link's values, even refused ones: the way back to the reader's own stays
       if (result.errors) {
         status.textContent = "有错误的值未应用，代码片段保持上一次有效的设置。";
         status.dataset.state = "error";
@@ -83,6 +85,8 @@
           if (block.download.href.startsWith("blob:")) URL.revokeObjectURL(block.download.href);
           block.download.href = personal ? URL.createObjectURL(new Blob([rendered[block.snippet.output]],
             { type: "application/octet-stream" })) : block.href;
+          // a blob: URL has no file name of its own: keep the file's
+          block.download.setAttribute("download", block.snippet.output.split("/").pop());
         }
       }
       const subs = substitutions(rendered[DATA.substitutions]);
@@ -95,7 +99,6 @@
       share.href = url;
       history.replaceState(null, "", url);
       if (!fromLink) keep(personal ? texts : null);  // a link's values stay in this view until kept
-      link.hidden = !fromLink;
       status.textContent = personal ? `已按你的设置改写本页 ${found.length} 个代码片段。` : "显示的是默认设置。";
       document.documentElement.dataset.proxydocs = personal ? "personal" : "default";
     }
@@ -117,7 +120,7 @@
           if (![...input.options].some((o) => o.value === text)) {
             const o = document.createElement("option");
             o.value = text;
-            o.textContent = text;
+            o.textContent = window.proxydocsCore.printable(text);  // quoted: an empty or invisible value shows
             o.dataset.foreign = "";
             input.append(o);
           }
@@ -134,16 +137,16 @@
       if (raw !== null) {
         const data = JSON.parse(raw);
         const ok = data !== null && typeof data === "object" && !Array.isArray(data) &&
-          Object.entries(data).every(([k, v]) => !(k in defaults) || typeof v === "string");
-        if (ok) stored = Object.fromEntries(Object.entries(data).filter(([k]) => k in defaults));
+          Object.entries(data).every(([k, v]) => !isField(k) || typeof v === "string");
+        if (ok) stored = Object.fromEntries(Object.entries(data).filter(([k]) => isField(k)));
         else storedProblem.hidden = false;
       }
     } catch (e) { storedProblem.hidden = false; }
     // a shared link's values apply to this view only, until the reader keeps them
     const params = [...new URLSearchParams(location.search)];
-    const query = Object.fromEntries(params.filter(([k]) => k in defaults));
+    const query = Object.fromEntries(params.filter(([k]) => isField(k)));
     // settings the form does not have (Sphinx's own ?highlight= is not a setting): say so
-    const ignored = [...new Set(params.map(([k]) => k).filter((k) => /^[a-z]+\.[a-z_]+$/.test(k) && !(k in defaults)))];
+    const ignored = [...new Set(params.map(([k]) => k).filter((k) => /^[A-Za-z]\w*\.\w+$/.test(k) && !isField(k)))];
     if (ignored.length) {
       const notice = form.querySelector(".proxydocs-ignored");
       notice.textContent = `链接中的这些设置不在表单里，已忽略：${ignored.join("、")}。` +

@@ -58,7 +58,7 @@
     if (ip) return ip.text;
     const body = entry.startsWith("*.") ? entry.slice(2) : entry.startsWith(".") ? entry.slice(1) : entry;
     if (body.endsWith(".") && body.replace(/^\.+|\.+$/g, "") !== "") {
-      refuse(`entry ${printable(entry)} ends with a dot: Go, urllib, requests and wget then do not ` +
+      refuse(`entry ${printable(entry)} ends with a dot: Go, urllib, requests, wget and apt then do not ` +
              "match the host name; write it without the dot");
     }
     try { checkHostname(body); } catch (e) {
