@@ -38,10 +38,12 @@ NAMES = {
     "cri": "containerd's CRI PullImage (check 6)",
     "transfer-nodropin": "transfer service, drop-in removed (check 6)",
     "cri-nodropin": "CRI, drop-in removed (check 6)",
+    "socks": "dockerd through the SOCKS recipe: ssh -D and socks5h:// (the SOCKS check)",
     "local-noenv": "ctr --local without the login environment (check 6)",
     "transfer-script": "transfer service after the guide's containerd script (check 6)",
 }
 REPOSITORY, TAG = "proxydocs/busybox", "1"
+SOCKS_PORT = 1080  # the SOCKS recipe's ssh -D port on the Mac
 
 
 def ref(name: str) -> str:
@@ -54,6 +56,7 @@ class Lab:
     mac: Mac
     vm: VM
     rendered: Rendered
+    socks: Rendered       # the same settings in the SOCKS topology (ssh -D, socks5h://)
     access: Path          # squid's access log
     ca: Path
     image: image_mod.Image
@@ -86,9 +89,12 @@ def setup(tmp: Path) -> Lab:
     guest_key = keypair(tmp / "guest_key")
 
     out = tmp / "out"
-    render(out, {"tunnel.hostname": "127.0.0.1", "tunnel.ssh_port": SSHD_PORT, "tunnel.user": "root",
-                 "tunnel.identity_file": tunnel_key, "tunnel.remote_port": SQUID_PORT})
+    settings = {"tunnel.hostname": "127.0.0.1", "tunnel.ssh_port": SSHD_PORT, "tunnel.user": "root",
+                "tunnel.identity_file": tunnel_key, "tunnel.remote_port": SQUID_PORT}
+    render(out, settings)
     rendered = Rendered(out)
+    render(tmp / "out-socks", {**settings, "tunnel.forward": "dynamic", "proxy.scheme": "socks5h",
+                               "proxy.port": SOCKS_PORT})
     # the guide: put the block into ~/.ssh/config
     shutil.copy(rendered.path("ssh_config_guide.j2"), home / ".ssh" / "config")
 
@@ -97,7 +103,8 @@ def setup(tmp: Path) -> Lab:
         mac.enter(keep=[img.dir])
         names = [REGISTRY] + [f"{n}.{REGISTRY}" for n in NAMES]
         ca, cert, key = certificates(tmp / "tls", names + [HUB])
-        start_sshd(mac, tunnel_key.with_suffix(".pub"))
+        # the server abroad resolves the test names itself when it serves ssh -D (socks5h)
+        start_sshd(mac, tunnel_key.with_suffix(".pub"), {REGISTRY_IP: names, HUB_IP: [HUB]})
         access = start_squid(mac, {REGISTRY_IP: names, ORIGIN_IP: [ORIGIN, APT], HUB_IP: [HUB]})
         start_registry(mac, "registry", REGISTRY_IP, cert, key)
         start_registry(mac, "hub", HUB_IP, cert, key, hub_auth(ca))
@@ -127,7 +134,7 @@ def setup(tmp: Path) -> Lab:
         mac.stop()  # the daemons started so far
         raise
     vm = VM(mac, img, guest_key)
-    lab = Lab(tmp, mac, vm, rendered, access, ca, img, colima_env, timings)
+    lab = Lab(tmp, mac, vm, rendered, Rendered(tmp / "out-socks"), access, ca, img, colima_env, timings)
     return lab
 
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import time
 
 import pytest
+import yaml
 
 from . import guide
 from .conftest import REPORT
-from .lab import mac_line, record_tunnel_pid, ref, tunnel_lines
-from .lima import GATEWAY, lima_block, shell_exports
+from .lab import SOCKS_PORT, mac_line, record_tunnel_pid, ref, tunnel_lines
+from .lima import GATEWAY, colima_daemon_proxies, lima_block, shell_exports
 from .world import HUB, ORIGIN, REGISTRY, squid_lines, tail
 
 pytestmark = pytest.mark.vm
@@ -377,6 +379,52 @@ def test_the_guides_docker_drop_in_alone_is_enough(lab):
     assert "Downloaded newer image" in out or "Image is up to date" in out, out
     prove(lab, "dockerd with only the page's drop-in (no daemon.json) pulls", squid_lines(lab.access, since, connect("dropin")))
     RAN.add(block.key)
+
+
+def test_socks_dockerd_pulls_through_ssh_dynamic_forward_and_socks5h(lab):
+    """The SOCKS recipe from the same settings: the reader swaps the tunnel for the SOCKS set's
+    (DynamicForward), Colima writes daemon.json from its env: (socks5h://), dockerd pulls. The
+    server abroad resolves the registry's name (squid sees nothing); the registry's log proves it."""
+    started = time.monotonic()
+    ssh_config = lab.mac.home / ".ssh" / "config"
+    http_config = ssh_config.read_text()
+    socks_lines = [l for l in lab.socks.text("ssh_tunnel.j2").splitlines() if l.strip() and not l.startswith("#")]
+    registry_log = lab.mac.tmp / "registry.log"
+    since, logged = lab.since(), registry_log.stat().st_size
+    env = yaml.safe_load(lab.socks.text("colima_yaml.j2"))["env"]
+    proxies = colima_daemon_proxies(env)
+    assert proxies["https-proxy"] == f"socks5h://{GATEWAY}:{SOCKS_PORT}", proxies
+    code, out = mac_line(lab, tunnel_lines(lab)[-1])  # the HTTP tunnel closes
+    assert code == 0, out
+    try:
+        shutil.copy(lab.socks.path("ssh_config_guide.j2"), ssh_config)
+        for line in socks_lines[:3]:  # open, check, and the page's curl to "Docker Hub" through socks5h
+            code, out = mac_line(lab, line, env={"CURL_CA_BUNDLE": str(lab.ca)})
+            assert code == 0, f"{line}: {out}"
+        assert out.strip() == "401", out
+        lab.vm.put("/tmp/daemon.json", json.dumps({"features": {"buildkit": True}, "proxies": proxies}, indent=2))
+        lab.vm.must("sudo install -m 644 /tmp/daemon.json /etc/docker/daemon.json && sudo systemctl restart docker",
+                    timeout=180)
+        assert lab.vm.must("docker info --format '{{.HTTPSProxy}}'").strip() == proxies["https-proxy"]
+        out = lab.vm.must(f"docker pull {ref('socks')}", timeout=240)
+        assert "Downloaded newer image" in out, out
+        with open(registry_log, "rb") as fh:
+            fh.seek(logged)
+            seen = [l for l in fh.read().decode(errors="replace").splitlines()
+                    if f"http.request.host=socks.{REGISTRY}" in l and "/manifests/" in l]
+        assert seen, f"the registry saw no pull of socks.{REGISTRY}\n{lab.logs()}"
+        no_line(lab, since, f"socks.{REGISTRY}", wait=2)
+        lab.proofs.append(("SOCKS: dockerd pulls through ssh -D with socks5h:// (the registry's log; squid saw "
+                           "nothing)", re.sub(r"^.*?(http\.request\.host=\S+).*?(http\.request\.uri=\S+).*$",
+                                              r"\1 \2", seen[-1])))
+    finally:
+        mac_line(lab, socks_lines[-1])
+        ssh_config.write_text(http_config)
+        code, out = mac_line(lab, tunnel_lines(lab)[0])
+        assert code == 0, out
+        record_tunnel_pid(lab)
+        lab.vm.must("sudo rm -f /etc/docker/daemon.json && sudo systemctl restart docker", timeout=180)
+    timed(lab, "SOCKS", started)
 
 
 # --- the containerd runtime ---------------------------------------------------------------------

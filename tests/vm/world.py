@@ -17,7 +17,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Names only squid resolves (its hosts_file): the VM can reach them through the proxy or not at all.
+# Names only the server abroad resolves (squid's hosts_file; sshd's own /etc/hosts for ssh -D): the VM
+# can reach them through the tunnel or not at all.
 REGISTRY_IP, ORIGIN_IP, HUB_IP = "127.0.0.3", "127.0.0.4", "127.0.0.6"
 REGISTRY = "registry.proxydocs.test"
 ORIGIN = "origin.proxydocs.test"
@@ -180,9 +181,12 @@ def certificates(d: Path, names: list[str]) -> tuple[Path, Path, Path]:
     return d / "ca.crt", d / "server.crt", d / "server.key"
 
 
-def start_sshd(mac: Mac, authorized: Path) -> Proc:
+def start_sshd(mac: Mac, authorized: Path, hosts: dict[str, list[str]]) -> Proc:
+    """The server abroad. It sees `hosts` as its /etc/hosts (a mount namespace of its own): the
+    names a SOCKS client leaves to the server (socks5h) resolve there, as abroad, and nowhere else."""
     d = mac.tmp / "sshd"
     d.mkdir()
+    (d / "hosts").write_text("127.0.0.1 localhost\n" + "".join(f"{ip} {' '.join(n)}\n" for ip, n in hosts.items()))
     Path("/run/sshd").mkdir(exist_ok=True)
     keypair(d / "host_key")
     (d / "sshd_config").write_text(f"""\
@@ -200,7 +204,9 @@ LogLevel VERBOSE
 """)
     check = mac.run(["/usr/sbin/sshd", "-t", "-f", str(d / "sshd_config")])
     assert check.returncode == 0, check.stderr
-    proc = mac.start("sshd", ["/usr/sbin/sshd", "-D", "-e", "-f", str(d / "sshd_config")])
+    proc = mac.start("sshd", ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+                              'mount --bind "$1" /etc/hosts && exec /usr/sbin/sshd -D -e -f "$2"', "_",
+                              str(d / "hosts"), str(d / "sshd_config")])
     mac.wait_port("127.0.0.1", SSHD_PORT, proc)
     return proc
 
