@@ -68,17 +68,21 @@ def try_noop(argv: list[str]) -> int | None:
         files = record["files"]
         if record.get("inputs") != inputs_digest(path, sets) or not isinstance(files, dict) or not files:
             return None
-        folders = set()
+        base = str(docs)
+        prefixes = set()  # every folder and file a record entry passes through, each checked once
         for rel, digest in files.items():
             if not isinstance(rel, str) or not isinstance(digest, str) or rel.startswith("/") or ".." in rel.split("/"):
                 return None
             parts = rel.split("/")
-            if any(os.path.islink(docs.joinpath(*parts[: i + 1])) for i in range(len(parts))):
-                return None  # the full render refuses links, with its message
-            if hashlib.sha256((docs / rel).read_bytes()).hexdigest() != digest:
-                return None
-            folders.add(docs.joinpath(*parts[:-1]))
-        for folder in folders | {docs}:  # an interrupted render's leftovers: the full render removes them
+            prefixes.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+        if any(os.path.islink(os.path.join(base, p)) for p in prefixes):
+            return None  # the full render refuses links, with its message
+        for rel, digest in files.items():
+            with open(os.path.join(base, rel), "rb") as fh:
+                if hashlib.sha256(fh.read()).hexdigest() != digest:
+                    return None
+        folders = {os.path.dirname(os.path.join(base, rel)) for rel in files}
+        for folder in folders | {base}:  # an interrupted render's leftovers: the full render removes them
             if any(e.name.startswith(".") and e.name.endswith(".tmp") for e in os.scandir(folder)):
                 return None
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

@@ -71,8 +71,10 @@ TIER_MARKERS = {"property", "validators", "site", "e2e", "browser", "vm"}
 
 
 # tiers whose modules keep one world (servers, a tunnel, a VM) for all their tests, in order:
-# under `pytest -n` (make test) each such module runs whole, in order, on one worker
+# under `pytest -n` (make test) each such module runs whole, in order, on one worker; but for
+# the modules of those tiers whose tests share nothing, which spread over the workers
 ONE_WORKER_PER_MODULE = {"e2e", "vm"}
+SHARE_NOTHING = {"test_interrupt.py", "test_lima.py"}
 
 
 def pytest_collection_modifyitems(items):
@@ -91,7 +93,8 @@ def pytest_xdist_make_scheduler(config, log):
     class OneWorkerPerWorld(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             module = nodeid.split("::", 1)[0]
-            return module if Path(module).parent.name in ONE_WORKER_PER_MODULE else nodeid
+            path = Path(module)
+            return module if path.parent.name in ONE_WORKER_PER_MODULE and path.name not in SHARE_NOTHING else nodeid
 
     return OneWorkerPerWorld(config, log)
 

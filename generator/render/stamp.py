@@ -8,6 +8,7 @@ Standard library only: the fast path imports it before anything else."""
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -23,10 +24,14 @@ def _templates() -> Path:
 def inputs_digest(settings_file: Path | None, sets: list[str]) -> str:
     """The digest of everything a site render depends on."""
     h = hashlib.sha256(b"proxydocs render inputs v1\0")
-    files = [(f"{d}/{p.name}", p) for d in _RENDERING_CODE for p in (_PACKAGE / d).glob("*.py")]
-    files += [(f"snippets/{p.name}", p) for p in _templates().iterdir() if p.is_file() and p.suffix != ".pyc"]
+    folders = [(d, str(_PACKAGE / d), ".py") for d in _RENDERING_CODE] + [("snippets", str(_templates()), "")]
+    files = []
+    for label, folder, suffix in folders:  # os.scandir, not pathlib: this runs on every no-op render
+        files += [(f"{label}/{e.name}", e.path) for e in os.scandir(folder)
+                  if e.is_file() and e.name.endswith(suffix) and not e.name.endswith(".pyc")]
     for name, path in sorted(files):
-        h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        with open(path, "rb") as fh:
+            h.update(name.encode() + b"\0" + fh.read() + b"\0")
     h.update(settings_file.read_bytes() if settings_file is not None else b"<defaults>")
     for item in sets:
         h.update(b"\0--set\0" + item.encode("utf-8", "surrogateescape"))
