@@ -39,6 +39,7 @@ class Tree:
 
     def __init__(self, root: Path):
         self.root = Path(root)
+        self._made: set[str] = set()  # folders make_parents created or found
 
     def __repr__(self) -> str:
         return f"Tree({str(self.root)!r})"
@@ -50,9 +51,9 @@ class Tree:
         """The path of `rel` after making sure that no existing component below the root is
         a symbolic link, that its folders are folders and that it is not itself a folder."""
         parts = rel.split("/")
-        current = self.root
+        current = str(self.root)  # strings, not Path: this runs for every file of every render
         for i, part in enumerate(parts):
-            current = current / part
+            current = os.path.join(current, part)
             try:
                 st = os.lstat(current)
             except FileNotFoundError:
@@ -93,15 +94,18 @@ class Tree:
     def make_parents(self, rel: str) -> Path:
         """Create the folders `rel` needs (each checked as it goes) and return its path."""
         self.check(rel)
-        current = self.root
+        current = str(self.root)
         for part in rel.split("/")[:-1]:
-            current = current / part
+            current = os.path.join(current, part)
+            if current in self._made:  # made or found by this render: check() below looks again
+                continue
             try:
                 os.mkdir(current)
             except FileExistsError:
                 pass
             except OSError as exc:
                 raise self._refuse(rel, f"its folder cannot be created ({_reason(exc)})") from None
+            self._made.add(current)
         return self.check(rel)  # again: a folder may have changed meanwhile
 
     def ensure_root(self) -> None:
