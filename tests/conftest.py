@@ -71,8 +71,8 @@ TIER_MARKERS = {"property", "validators", "site", "e2e", "browser", "vm"}
 
 
 # tiers whose modules keep one world (servers, a tunnel, a VM) for all their tests, in order:
-# under `pytest -n` (make test) each such module runs whole, in order, on one worker; but for
-# the modules of those tiers whose tests share nothing, which spread over the workers
+# under `pytest -n` (make test) each such module runs whole, in order, on one worker, except
+# the modules whose tests share nothing (SHARE_NOTHING), which spread over the workers
 ONE_WORKER_PER_MODULE = {"e2e", "vm"}
 SHARE_NOTHING = {"test_interrupt.py", "test_lima.py"}
 
