@@ -21,6 +21,7 @@ import pytest
 from generator import api
 from generator.model.settings import load
 from support import STEP_TIMEOUT, require, require_root
+from support.sshd import sshd_config
 
 ORIGIN_HOST = "127.0.0.2"  # loopback, but not in the default NO_PROXY list: traffic must use the proxy
 ORIGIN_BODY = "registry stand-in\n"
@@ -97,18 +98,7 @@ class World:
         subprocess.run([tools["ssh-keygen"], "-q", "-t", "ed25519", "-N", "", "-f", str(d / "host_key")], check=True)
         subprocess.run([tools["ssh-keygen"], "-q", "-t", "ed25519", "-N", "", "-f", str(d / "client_key")], check=True)
         shutil.copy(d / "client_key.pub", d / "authorized_keys")
-        (d / "sshd_config").write_text(f"""\
-ListenAddress 127.0.0.1:{port}
-HostKey {d / 'host_key'}
-PidFile {d / 'sshd.pid'}
-AuthorizedKeysFile {d / 'authorized_keys'}
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-AllowTcpForwarding yes
-""" + extra)
+        sshd_config(d, port, d / "authorized_keys", extra)
         check = subprocess.run([tools["sshd"], "-t", "-f", str(d / "sshd_config")], capture_output=True, text=True)
         assert check.returncode == 0, check.stderr
         proc = self.start(name, [*wrap, tools["sshd"], "-D", "-e", "-f", str(d / "sshd_config")])

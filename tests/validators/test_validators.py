@@ -102,14 +102,6 @@ BROKEN = [
 ]
 
 
-@pytest.mark.parametrize("output,old,new,words", BROKEN, ids=[f"{b[0].rsplit('/', 1)[-1]}:{b[3]}" for b in BROKEN])
-def test_broken_input_is_caught(tmp_path, output, old, new, words):
-    text = RENDERED[output]
-    assert old in text, "the test's mutation no longer applies"
-    found = findings_for(tmp_path, output, text.replace(old, new, 1))
-    assert any(words in f for f in found), found
-
-
 SOCKS = settings.load(None, ["tunnel.forward=dynamic", "proxy.scheme=socks5h"])
 SOCKS_RENDERED = api.render_text(SOCKS)
 BROKEN_SOCKS = [
@@ -124,11 +116,15 @@ BROKEN_SOCKS = [
 ]
 
 
-@pytest.mark.parametrize("output,old,new,words", BROKEN_SOCKS, ids=[f"{b[0].rsplit('/', 1)[-1]}:{b[3]}" for b in BROKEN_SOCKS])
-def test_broken_socks_input_is_caught(tmp_path, output, old, new, words):
-    text = SOCKS_RENDERED[output]
+CASES = [(DEFAULTS, RENDERED, *b) for b in BROKEN] + [(SOCKS, SOCKS_RENDERED, *b) for b in BROKEN_SOCKS]
+
+
+@pytest.mark.parametrize("settings_,rendered,output,old,new,words", CASES,
+                         ids=[f"{'socks:' if c[0] is SOCKS else ''}{c[2].rsplit('/', 1)[-1]}:{c[5]}" for c in CASES])
+def test_broken_input_is_caught(tmp_path, settings_, rendered, output, old, new, words):
+    text = rendered[output]
     assert old in text, "the test's mutation no longer applies"
-    found = findings_for(tmp_path, output, text.replace(old, new, 1), SOCKS)
+    found = findings_for(tmp_path, output, text.replace(old, new, 1), settings_)
     assert any(words in f for f in found), found
 
 

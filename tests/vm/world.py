@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from support.sshd import sshd_config
+
 # Names only the server abroad resolves (squid's hosts_file; sshd's own /etc/hosts for ssh -D): the VM
 # can reach them through the tunnel or not at all.
 REGISTRY_IP, ORIGIN_IP, HUB_IP = "127.0.0.3", "127.0.0.4", "127.0.0.6"
@@ -189,19 +191,7 @@ def start_sshd(mac: Mac, authorized: Path, hosts: dict[str, list[str]]) -> Proc:
     (d / "hosts").write_text("127.0.0.1 localhost\n" + "".join(f"{ip} {' '.join(n)}\n" for ip, n in hosts.items()))
     Path("/run/sshd").mkdir(exist_ok=True)
     keypair(d / "host_key")
-    (d / "sshd_config").write_text(f"""\
-ListenAddress 127.0.0.1:{SSHD_PORT}
-HostKey {d / 'host_key'}
-PidFile {d / 'sshd.pid'}
-AuthorizedKeysFile {authorized}
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-AllowTcpForwarding yes
-LogLevel VERBOSE
-""")
+    sshd_config(d, SSHD_PORT, authorized, "LogLevel VERBOSE\n")
     check = mac.run(["/usr/sbin/sshd", "-t", "-f", str(d / "sshd_config")])
     assert check.returncode == 0, check.stderr
     proc = mac.start("sshd", ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
