@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from ..model.rules import RULES as CROSS_KEY
+
 # the `what` of each Pattern type (generator/model/types.py)
 PATTERNS = {
     "an ssh Host alias (letters, digits, '.', '_', '-'; no spaces or wildcards)":
@@ -23,6 +25,12 @@ PATTERNS = {
     "a proxy user name (no spaces or control characters; it is percent-encoded in URLs)":
         "代理用户名(不能有空格或控制字符；写进 URL 时会做百分号编码)",
 }
+
+def _pattern(reason: str) -> str:
+    """A rule's reason as a pattern: its text literally, each {key} a group."""
+    parts = re.split(r"\{[a-z_.]+\}", reason)
+    return "(.+)".join(re.sub(r"[\\.^$*+?()\[\]{}|]", lambda m: "\\" + m[0], part) for part in parts)
+
 
 RULES: list[tuple[str, str]] = [
     # first: a NO_PROXY entry's own refusal, whose tail is another message
@@ -56,49 +64,7 @@ RULES: list[tuple[str, str]] = [
     (r"(.+) is not a placeholder: write <UPPER_CASE> \(letters, digits, _\)",
      "{1} 不是占位符：占位符写成 <UPPER_CASE>(大写字母、数字、_)"),
     # the rules between keys (generator/model/rules.py)
-    (r"is set but proxy\.user is empty; set both or neither",
-     "已设置，但 proxy.user 为空；两者要么都设置，要么都不设置"),
-    (r"is (.+), but tunnel\.forward is dynamic \(an ssh DynamicForward speaks SOCKS\): set proxy\.scheme = \"socks5h\"",
-     "是 {1}，但 tunnel.forward 是 dynamic(ssh 的 DynamicForward 是 SOCKS 代理)：请设 proxy.scheme = \"socks5h\""),
-    (r"is socks5h, but tunnel\.forward is local \(a LocalForward reaches the server's HTTP proxy, which does not "
-     r"speak SOCKS\): set tunnel\.forward = \"dynamic\", or proxy\.scheme = \"http\"",
-     "是 socks5h，但 tunnel.forward 是 local(LocalForward 连到服务器上的 HTTP 代理，它不懂 SOCKS)：请设 "
-     "tunnel.forward = \"dynamic\"，或 proxy.scheme = \"http\""),
-    (r"(.+) is not a loopback address: the proxy would be open, without a password, to every machine that can "
-     r"reach it; set proxy\.exposure = \"lan\" if that is what you want",
-     "{1} 不是回环地址：能访问它的每台机器都可以无密码地使用这个代理；如果这正是你要的，请设 proxy.exposure = \"lan\""),
-    (r"is (.+), but Lima maps vm\.host_address to the Mac's 127\.0\.0\.1 only: the VM and its containers could not "
-     r"reach the tunnel; listen on 127\.0\.0\.1",
-     "是 {1}，但 Lima 只把 vm.host_address 映射到 Mac 的 127.0.0.1：虚拟机和容器连不到隧道；请监听 127.0.0.1"),
-    (r"is (.+), every address of the Mac: it opens the proxy to every network, and Lima does not rewrite it, so in "
-     r"the VM and its containers it would mean the VM or the container itself; give one address \(127\.0\.0\.1, or "
-     r"with proxy\.exposure = \"lan\" the LAN address of the Mac\)",
-     "是 {1}，即 Mac 的所有地址：它把代理开放给所有网络；而且 Lima 不改写它，在虚拟机和容器里它指向虚拟机或容器自己，"
-     "而不是 Mac；请给出一个地址(127.0.0.1，或在 proxy.exposure = \"lan\" 时用 Mac 的局域网地址)"),
-    (r"is (.+), a multicast, broadcast, link-local or reserved address: ssh cannot listen on it for the proxy \(a "
-     r"link-local one needs a zone id, which no setting takes\); give one address of the Mac \(127\.0\.0\.1, or with "
-     r"proxy\.exposure = \"lan\" its LAN address\)",
-     "是 {1}，这是组播、广播、链路本地或保留地址：ssh 无法为代理监听它(链路本地地址需要 zone id，而设置不接受 zone id)；"
-     "请给出 Mac 的一个地址(127.0.0.1，或在 proxy.exposure = \"lan\" 时用它的局域网地址)"),
-    (r"(.+) is an IPv4-mapped IPv6 address, which ssh cannot listen on; write the IPv4 address",
-     "{1} 是 IPv4 映射的 IPv6 地址，ssh 无法监听它；请写 IPv4 地址"),
-    (r"lists an address that is not loopback: the proxy would be open, without a password, to every machine that "
-     r"can reach it; set proxy\.exposure = \"lan\" if that is what you want",
-     "列出了非回环地址：能访问它的每台机器都可以无密码地使用这个代理；如果这正是你要的，请设 proxy.exposure = \"lan\""),
-    (r"lists an IPv4-mapped IPv6 address, which ssh cannot listen on; write the IPv4 address",
-     "列出了 IPv4 映射的 IPv6 地址，ssh 无法监听它；请写 IPv4 地址"),
-    (r"lists proxy\.listen again \((.+)\): ssh forwards that address already and drops the repeated line; leave it out",
-     "又列出了 proxy.listen({1})：ssh 已经转发这个地址，会丢掉重复的一行；去掉它"),
-    (r"lists 0\.0\.0\.0 or ::, which open the proxy to every network, or a multicast, broadcast, link-local or "
-     r"reserved address, which ssh cannot listen on; list addresses of the Mac itself",
-     "列出了 0.0.0.0 或 ::(会把代理开放给所有网络)，或者组播、广播、链路本地或保留地址(ssh 无法监听)；只列 Mac 自己的地址"),
-    (r"ends with a dot, and it goes into NO_PROXY, where Go, urllib, requests, wget and apt then do not match it; "
-     r"write it without the dot", "以点结尾；它会写进 NO_PROXY，Go、urllib、requests、wget 和 apt 在那里匹配不到它；去掉末尾的点"),
-    (r"is proxy\.port too: privoxy and the SOCKS tunnel cannot listen on the same port; pick another \(privoxy's "
-     r"default is 8118\)", "与 proxy.port 相同：privoxy 和 SOCKS 隧道不能监听同一个端口；换一个(privoxy 的默认端口是 8118)"),
-    (r"is set, but an ssh DynamicForward asks no password: the credentials would be copied into every file for "
-     r"nothing; leave proxy\.user and proxy\.password_env empty",
-     "已设置，但 ssh 的 DynamicForward 不要密码：凭据会白白复制进每个文件；请让 proxy.user 和 proxy.password_env 留空"),
+    *((_pattern(rule["reason"]), rule["zh"]) for rule in CROSS_KEY),  # the rules between keys
     *((r"(.+) is not " + what.replace("\\", "\\\\").replace("(", r"\(").replace(")", r"\)")
        .replace(".", r"\.").replace("*", r"\*").replace("+", r"\+"), "{1} 不是" + zh)
       for what, zh in PATTERNS.items()),
