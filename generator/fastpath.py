@@ -14,12 +14,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import stat
 import sys
 from pathlib import Path
 
-from .render.stamp import inputs_digest
+from .render.stamp import inputs_digest, sealed
 
 RECORD = ".proxydocs-record.json"
+_BAD = re.compile(r"[\x00-\x1f\x7f\\]")  # as write/tree.py's _BAD_CHARS
 
 
 def _parse(argv: list[str]) -> tuple[bool, bool, str | None, list[str]] | None:
@@ -64,22 +67,26 @@ def try_noop(argv: list[str]) -> int | None:
             if not path.is_file():
                 return None
         docs = root / "docs"
+        if os.path.islink(docs / RECORD):
+            return None
         record = json.loads((docs / RECORD).read_bytes())
         files = record["files"]
-        if record.get("inputs") != inputs_digest(path, sets) or not isinstance(files, dict) or not files:
+        if not isinstance(files, dict) or not files or record.get("inputs") != sealed(inputs_digest(path, sets), files):
             return None
         base = str(docs)
         prefixes = set()  # every folder and file a record entry passes through, each checked once
-        for rel, digest in files.items():
-            if not isinstance(rel, str) or not isinstance(digest, str) or rel.startswith("/") or ".." in rel.split("/"):
+        for rel, digest in files.items():  # as write/tree.safe_relpath takes them, else the full render decides
+            parts = rel.split("/") if isinstance(rel, str) else [""]
+            if not isinstance(digest, str) or _BAD.search(rel) or any(p in ("", ".", "..") for p in parts):
                 return None
-            parts = rel.split("/")
             prefixes.update("/".join(parts[: i + 1]) for i in range(len(parts)))
         if any(os.path.islink(os.path.join(base, p)) for p in prefixes):
             return None  # the full render refuses links, with its message
         for rel, digest in files.items():
-            with open(os.path.join(base, rel), "rb") as fh:
-                if hashlib.sha256(fh.read()).hexdigest() != digest:
+            # never blocks (a FIFO where a file was) and never follows a link swapped in meanwhile
+            fd = os.open(os.path.join(base, rel), os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+            with os.fdopen(fd, "rb") as fh:
+                if not stat.S_ISREG(os.fstat(fd).st_mode) or hashlib.sha256(fh.read()).hexdigest() != digest:
                     return None
         folders = {os.path.dirname(os.path.join(base, rel)) for rel in files}
         for folder in folders | {base}:  # an interrupted render's leftovers: the full render removes them

@@ -36,3 +36,10 @@ def inputs_digest(settings_file: Path | None, sets: list[str]) -> str:
     for item in sets:
         h.update(b"\0--set\0" + item.encode("utf-8", "surrogateescape"))
     return h.hexdigest()
+
+
+def sealed(inputs: str, outputs) -> str:
+    """The record's "inputs": the inputs' digest bound to the names of the files the render
+    wrote, so a record that lost or gained an entry (a bad merge) no longer passes for the
+    render's own, and the no-op check hands over to the full render."""
+    return hashlib.sha256((inputs + "\0" + "\0".join(sorted(outputs))).encode()).hexdigest()

@@ -73,7 +73,10 @@ def remove_leftovers(tree: Tree, paths: list[str]) -> None:
     """Temporary files an interrupted render left beside its targets (only this naming)."""
     folders: dict[Path, set[str]] = {}
     for rel in [*paths, RECORD]:
-        target = tree.root / rel
+        try:
+            target = tree.check(rel)  # no folder on the way is a link: nothing is deleted through one
+        except WriteError:
+            continue  # plan() refuses this path, with its reason
         folders.setdefault(target.parent, set()).add(target.name)
     for folder, names in folders.items():
         patterns = [_temp_pattern(n) for n in names]

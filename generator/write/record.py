@@ -19,6 +19,7 @@ import re
 from typing import Mapping
 
 from ..errors import RecordError
+from ..render.stamp import sealed
 from .tree import Tree, safe_relpath
 
 RECORD = ".proxydocs-record.json"
@@ -60,8 +61,9 @@ def read(tree: Tree) -> dict[str, frozenset[str]]:
 
 def text(files: Mapping[str, str | frozenset[str]], inputs: str | None = None) -> bytes:
     """The record's bytes: one digest per file, or (during a render) every digest it may have;
-    `inputs` is the digest of what the render depended on (generator/fastpath.py)."""
+    `inputs` is the digest of what the render depended on, kept sealed with the file names
+    (render/stamp.py, generator/fastpath.py)."""
     out = {path: v if isinstance(v, str) else (next(iter(v)) if len(v) == 1 else sorted(v))
            for path, v in sorted(files.items())}
-    data = {"files": out, "generator": "proxydocs", **({"inputs": inputs} if inputs else {})}
+    data = {"files": out, "generator": "proxydocs", **({"inputs": sealed(inputs, out)} if inputs else {})}
     return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import os
 import multiprocessing
 import re
 
@@ -161,10 +162,11 @@ def test_python_dash_m_works():
 
 def test_the_committed_record_names_the_inputs_of_this_checkout():
     """So that `make html` in a fresh clone finds nothing to do and changes no tracked file."""
-    from generator.render.stamp import inputs_digest
+    from generator.render.stamp import inputs_digest, sealed
 
     record = json.loads((DOCS / write.RECORD).read_text())
-    assert record.get("inputs") == inputs_digest(ROOT / "proxy.toml", []), "run `make snippets` and commit docs/"
+    assert record.get("inputs") == sealed(inputs_digest(ROOT / "proxy.toml", []), record["files"]), \
+        "run `make snippets` and commit docs/"
 
 
 def test_the_fast_path_answers_only_when_nothing_changed(tmp_path):
@@ -190,5 +192,30 @@ def test_the_fast_path_answers_only_when_nothing_changed(tmp_path):
     assert answers("render")
     (target.parent / ".config.json.abcdefgh.tmp").write_text("x")
     assert not answers("render")  # an interrupted render's leftovers: the full render cleans them
+    (target.parent / ".config.json.abcdefgh.tmp").unlink()
+    assert answers("render")
+    # what the full render refuses or repairs is never answered here
+    record_path = site / "docs" / write.RECORD
+    original = record_path.read_bytes()
+    record = json.loads(original)
+    for tampered in ({**record["files"], "./" + next(iter(record["files"])): "0" * 64},  # another spelling
+                     {k: v for k, v in list(record["files"].items())[1:]}):  # a bad merge lost an entry
+        record_path.write_text(json.dumps({**record, "files": tampered}))
+        assert not answers("render")
+    record_path.write_bytes(original)
+    moved = tmp_path / "record.json"
+    record_path.rename(moved)
+    record_path.symlink_to(moved)  # the record through a link
+    assert not answers("render")
+    record_path.unlink()
+    moved.rename(record_path)
+    assert answers("render")
+    kept = target.read_bytes()
+    target.unlink()
+    os.mkfifo(target)  # a FIFO where a file was: answered at once, not waited on
+    proc = subprocess.run([sys.executable, "-c", fast, "render"], cwd=site, capture_output=True, timeout=20)
+    assert proc.returncode == 3
+    target.unlink()
+    target.write_bytes(kept)
     shutil.rmtree(site / "docs")
     assert not answers("render")

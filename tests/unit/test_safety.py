@@ -224,6 +224,19 @@ def test_a_symlinked_folder_in_the_output_is_never_followed(tmp_path):
     assert list(outside.iterdir()) == [] and not (out / RECORD).exists()
 
 
+def test_leftovers_are_never_removed_through_a_symlinked_folder(tmp_path):
+    """A file named like an interrupted render's leftover, in a folder the link leads to, stays."""
+    out, outside = tmp_path / "out", tmp_path / "outside"
+    (outside / "colima_proxy").mkdir(parents=True)
+    bait = outside / "colima_proxy" / ".setup_vm.sh.abcdefgh.tmp"
+    bait.write_text("the user's own file")
+    (out / "container").mkdir(parents=True)
+    (out / "container" / "colima").symlink_to(outside)
+    result = run_cli("render", "--out", str(out))
+    assert result.code == 4 and "is a symbolic link" in result.err
+    assert bait.read_text() == "the user's own file"
+
+
 def test_check_diff_never_prints_a_symlink_target(tmp_path):
     assert run_cli("render", "--out", str(tmp_path)).code == 0
     secret = tmp_path.parent / f"{tmp_path.name}-id_rsa"
