@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +65,9 @@ def _same_but_line_endings(old: bytes, new: bytes, recorded: frozenset[str]) -> 
     return lf != old and (lf == new or digest(lf) in recorded)
 
 
+_TEMP_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_"  # tempfile's, which earlier versions used
+
+
 def _temp_pattern(name: str) -> re.Pattern:
     return re.compile(re.escape(f".{name}.") + r"[a-z0-9_]{8}\.tmp")
 
@@ -93,24 +96,63 @@ def _umask() -> int:
     return mask
 
 
-def _stage(tree: Tree, rel: str, data: bytes, mode: int) -> str:
-    target = tree.make_parents(rel)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")  # mode 0600
+Staged = tuple[int, str, str]  # (handle of the target's folder, temporary name, target name)
+
+
+def _stage(tree: Tree, rel: str, data: bytes, mode: int) -> Staged:
+    """`data` in a new temporary file beside `rel`, synced, with its final mode; created through
+    the folder's handle (tree.folder), so it cannot land outside the tree."""
+    folder, name = tree.folder(rel), rel.rsplit("/", 1)[-1]
+    tmp = None
     try:
+        while tmp is None:
+            candidate = f".{name}.{''.join(random.choices(_TEMP_CHARS, k=8))}.tmp"
+            try:
+                fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                             | getattr(os, "O_CLOEXEC", 0), 0o600, dir_fd=folder)
+                tmp = candidate
+            except FileExistsError:
+                continue
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
+            os.fchmod(fh.fileno(), mode)
             os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp, dir_fd=folder)
+        os.close(folder)
         raise
-    return tmp
+    return folder, tmp, name
 
 
-def _replace(tmp: str, target: Path) -> None:
-    os.replace(tmp, target)
+def _replace(staged: Staged) -> None:
+    folder, tmp, name = staged
+    try:
+        os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)
+    finally:
+        os.close(folder)
+
+
+def _make_private(tree: Tree, rel: str) -> None:
+    """Mode 0600 for a file already there, through its folder's handle, never through a link."""
+    folder = tree.folder(rel)
+    try:
+        fd = os.open(rel.rsplit("/", 1)[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder)
+        try:
+            os.fchmod(fd, 0o600)
+        finally:
+            os.close(fd)
+    finally:
+        os.close(folder)
+
+
+def _discard(staged: Staged) -> None:
+    folder, tmp, _ = staged
+    with contextlib.suppress(OSError):
+        os.unlink(tmp, dir_fd=folder)
+    os.close(folder)
 
 
 def apply(tree: Tree, changes: list[Change], rendered: dict[str, bytes], *,
@@ -124,34 +166,32 @@ def apply(tree: Tree, changes: list[Change], rendered: dict[str, bytes], *,
     to_write = [c for c in changes if c.writes or c.status == "edited"]
     new_files = {path: digest(data) for path, data in rendered.items()}
     umask = _umask()
-    staged: list[tuple[str, Path]] = []
+    staged: list[Staged] = []
     try:
         for c in to_write:
             mode = 0o600 if private else (tree.mode(c.path) if c.old is not None else 0o666 & ~umask)
-            staged.append((_stage(tree, c.path, c.new, mode), tree.root / c.path))
+            staged.append(_stage(tree, c.path, c.new, mode))
         if staged:
             # step 2: during the renames, a file is ours with its old bytes or its new ones
             journal = {c.path: frozenset({new_files[c.path], *([digest(c.old)] if c.old is not None else [])})
                        for c in to_write}
-            _replace(_stage(tree, RECORD, record.text({**new_files, **journal}), _record_mode(tree, umask, private)),
-                     tree.root / RECORD)
+            _replace(_stage(tree, RECORD, record.text({**new_files, **journal}), _record_mode(tree, umask, private)))
     except BaseException as exc:  # disk full, permissions, Ctrl-C: leave every file as it was
-        for tmp, _ in staged:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        for item in staged:
+            _discard(item)
         if isinstance(exc, OSError):
             raise WriteError(f"{exc.filename or tree.root}: {_reason(exc)}; nothing was changed") from None
         raise
-    for tmp, target in staged:  # step 3
-        _replace(tmp, target)
+    for item in staged:  # step 3
+        _replace(item)
     if private:
         for path in [c.path for c in changes if c.status == "unchanged"] + [RECORD]:
-            with contextlib.suppress(OSError):
-                os.chmod(tree.check(path), 0o600)
+            with contextlib.suppress(OSError, WriteError):
+                _make_private(tree, path)
     final = record.text(new_files, inputs)
     if tree.read(RECORD) != final:  # step 4
         try:
-            _replace(_stage(tree, RECORD, final, _record_mode(tree, umask, private)), tree.root / RECORD)
+            _replace(_stage(tree, RECORD, final, _record_mode(tree, umask, private)))
         except OSError as exc:
             raise WriteError(f"{exc.filename or tree.root}: {_reason(exc)}; the files are written, and the "
                              "next render completes the record") from None

@@ -39,7 +39,6 @@ class Tree:
 
     def __init__(self, root: Path):
         self.root = Path(root)
-        self._made: set[str] = set()  # folders make_parents created or found
 
     def __repr__(self) -> str:
         return f"Tree({str(self.root)!r})"
@@ -91,22 +90,33 @@ class Tree:
         except OSError:
             return None
 
-    def make_parents(self, rel: str) -> Path:
-        """Create the folders `rel` needs (each checked as it goes) and return its path."""
+    def folder(self, rel: str) -> int:
+        """An open handle on the folder `rel` goes into, reached (and made where missing) one
+        component at a time without following a link. What is then written through it stays in
+        that folder even if a component of the path is swapped for a link meanwhile; the caller
+        closes it."""
         self.check(rel)
-        current = str(self.root)
-        for part in rel.split("/")[:-1]:
-            current = os.path.join(current, part)
-            if current in self._made:  # made or found by this render: check() below looks again
-                continue
-            try:
-                os.mkdir(current)
-            except FileExistsError:
-                pass
-            except OSError as exc:
-                raise self._refuse(rel, f"its folder cannot be created ({_reason(exc)})") from None
-            self._made.add(current)
-        return self.check(rel)  # again: a folder may have changed meanwhile
+        flags = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(self.root, flags)  # the root may be a link: the user chose it
+        except OSError as exc:
+            raise self._refuse(rel, f"its folder cannot be opened ({_reason(exc)})") from None
+        try:
+            for part in rel.split("/")[:-1]:
+                try:
+                    os.mkdir(part, dir_fd=fd)
+                except FileExistsError:
+                    pass
+                inner = os.open(part, flags | os.O_NOFOLLOW, dir_fd=fd)
+                os.close(fd)
+                fd = inner
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                raise self._refuse(rel, "a folder on its way is a symbolic link or a file, and proxydocs never "
+                                        "writes through one") from None
+            raise self._refuse(rel, f"its folder cannot be created ({_reason(exc)})") from None
+        return fd
 
     def ensure_root(self) -> None:
         try:

@@ -376,3 +376,38 @@ def test_no_file_mode_is_executable_or_world_writable(tmp_path):
     for p in tmp_path.rglob("*"):
         if p.is_file():
             assert not p.stat().st_mode & (stat.S_IXUSR | stat.S_IWOTH), p
+
+
+def test_a_folder_swapped_for_a_link_during_the_render_is_not_written_through(tmp_path, monkeypatch):
+    """The race an attacker found: every path check passes, then a folder becomes a link to the
+    outside just before the write opens a file in it. Writes go through the folder handle
+    opened without following links, so nothing lands outside and the render says why."""
+    from generator import api, write
+    from generator.errors import WriteError
+    from generator.model.settings import defaults
+
+    out, outside = tmp_path / "out", tmp_path / "outside"
+    outside.mkdir()
+    rendered = {p: t.encode() for p, t in api.render_text(defaults()).items()}
+    folder = out / "container/colima/colima_proxy"
+    real_open, swapped, leaked = os.open, [], []
+
+    def racing_open(path, *args, **kw):  # the swap, at the first open into (or of) that folder
+        text = os.fsdecode(path)
+        if not swapped and folder.is_dir() and (text == folder.name or text.startswith(f"{folder}/")):
+            folder.rename(tmp_path / "moved")
+            folder.symlink_to(outside)
+            swapped.append(text)
+        fd = real_open(path, *args, **kw)
+        if os.path.realpath(f"/proc/self/fd/{fd}").startswith(f"{outside}/"):
+            leaked.append(text)  # even if the render's clean-up deletes it again afterwards
+        return fd
+
+    tree = write.Tree(out)
+    tree.ensure_root()
+    changes = write.plan(tree, rendered)
+    monkeypatch.setattr(os, "open", racing_open)
+    with pytest.raises(WriteError, match="symbolic link"):
+        write.apply(tree, changes, rendered)
+    monkeypatch.undo()
+    assert swapped and leaked == [] and list(outside.iterdir()) == []
