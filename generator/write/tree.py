@@ -74,14 +74,23 @@ class Tree:
 
     def read(self, rel: str) -> bytes | None:
         """The file's bytes, or None if it does not exist."""
-        path = self.check(rel)
+        self.check(rel)
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+            folder = self.folder(rel, make=False)
+        except FileNotFoundError:
+            return None
+        try:
+            fd = os.open(rel.rsplit("/", 1)[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
+                         | getattr(os, "O_CLOEXEC", 0), dir_fd=folder)
         except FileNotFoundError:
             return None
         except OSError as exc:
             raise self._refuse(rel, f"cannot be read ({_reason(exc)})") from None
+        finally:
+            os.close(folder)
         with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise self._refuse(rel, "is not a regular file")
             return fh.read()
 
     def mode(self, rel: str) -> int | None:
@@ -90,31 +99,39 @@ class Tree:
         except OSError:
             return None
 
-    def folder(self, rel: str) -> int:
-        """An open handle on the folder `rel` goes into, reached (and made where missing) one
-        component at a time without following a link. What is then written through it stays in
-        that folder even if a component of the path is swapped for a link meanwhile; the caller
-        closes it."""
+    def folder(self, rel: str, make: bool = True) -> int:
+        """An open handle on the folder `rel` goes into, reached (and, with `make`, made where
+        missing: else FileNotFoundError) one component at a time without following a link. What
+        is then read or written through it stays in that folder even if a component of the path
+        is swapped for a link meanwhile; the caller closes it."""
         self.check(rel)
         flags = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
         try:
             fd = os.open(self.root, flags)  # the root may be a link: the user chose it
         except OSError as exc:
+            if not make and isinstance(exc, FileNotFoundError):
+                raise
             raise self._refuse(rel, f"its folder cannot be opened ({_reason(exc)})") from None
         try:
             for part in rel.split("/")[:-1]:
-                try:
-                    os.mkdir(part, dir_fd=fd)
-                except FileExistsError:
-                    pass
+                if make:
+                    try:
+                        os.mkdir(part, dir_fd=fd)
+                    except FileExistsError:
+                        pass
                 inner = os.open(part, flags | os.O_NOFOLLOW, dir_fd=fd)
                 os.close(fd)
                 fd = inner
+        except FileNotFoundError:
+            os.close(fd)
+            if make:
+                raise self._refuse(rel, "its folder vanished while it was made") from None
+            raise
         except OSError as exc:
             os.close(fd)
             if exc.errno in (errno.ELOOP, errno.ENOTDIR):
                 raise self._refuse(rel, "a folder on its way is a symbolic link or a file, and proxydocs never "
-                                        "writes through one") from None
+                                        "writes or reads through one") from None
             raise self._refuse(rel, f"its folder cannot be created ({_reason(exc)})") from None
         return fd
 

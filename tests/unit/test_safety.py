@@ -378,6 +378,26 @@ def test_no_file_mode_is_executable_or_world_writable(tmp_path):
             assert not p.stat().st_mode & (stat.S_IXUSR | stat.S_IWOTH), p
 
 
+def racing_open(monkeypatch, folder: Path, outside: Path, moved: Path) -> tuple[list[str], list[str]]:
+    """os.open that swaps `folder` for a link to `outside` at the first open into (or of) it,
+    and notes every file it then opens outside (even if deleted again afterwards)."""
+    real_open, swapped, leaked = os.open, [], []
+
+    def opener(path, *args, **kw):
+        text = os.fsdecode(path)
+        if not swapped and folder.is_dir() and (text == folder.name or text.startswith(f"{folder}/")):
+            folder.rename(moved)
+            folder.symlink_to(outside)
+            swapped.append(text)
+        fd = real_open(path, *args, **kw)
+        if os.path.realpath(f"/proc/self/fd/{fd}").startswith(f"{outside}/"):
+            leaked.append(text)
+        return fd
+
+    monkeypatch.setattr(os, "open", opener)
+    return swapped, leaked
+
+
 def test_a_folder_swapped_for_a_link_during_the_render_is_not_written_through(tmp_path, monkeypatch):
     """The race an attacker found: every path check passes, then a folder becomes a link to the
     outside just before the write opens a file in it. Writes go through the folder handle
@@ -389,25 +409,27 @@ def test_a_folder_swapped_for_a_link_during_the_render_is_not_written_through(tm
     out, outside = tmp_path / "out", tmp_path / "outside"
     outside.mkdir()
     rendered = {p: t.encode() for p, t in api.render_text(defaults()).items()}
-    folder = out / "container/colima/colima_proxy"
-    real_open, swapped, leaked = os.open, [], []
-
-    def racing_open(path, *args, **kw):  # the swap, at the first open into (or of) that folder
-        text = os.fsdecode(path)
-        if not swapped and folder.is_dir() and (text == folder.name or text.startswith(f"{folder}/")):
-            folder.rename(tmp_path / "moved")
-            folder.symlink_to(outside)
-            swapped.append(text)
-        fd = real_open(path, *args, **kw)
-        if os.path.realpath(f"/proc/self/fd/{fd}").startswith(f"{outside}/"):
-            leaked.append(text)  # even if the render's clean-up deletes it again afterwards
-        return fd
-
     tree = write.Tree(out)
     tree.ensure_root()
     changes = write.plan(tree, rendered)
-    monkeypatch.setattr(os, "open", racing_open)
+    swapped, leaked = racing_open(monkeypatch, out / "container/colima/colima_proxy", outside, tmp_path / "moved")
     with pytest.raises(WriteError, match="symbolic link"):
         write.apply(tree, changes, rendered)
     monkeypatch.undo()
     assert swapped and leaked == [] and list(outside.iterdir()) == []
+
+
+def test_a_folder_swapped_for_a_link_is_not_read_through(tmp_path, monkeypatch):
+    """The same race for reads (what --diff and --check print): the outside file is not read."""
+    from generator import write
+    from generator.errors import WriteError
+
+    out, outside = tmp_path / "out", tmp_path / "outside"
+    assert run_cli("render", "--out", str(out)).code == 0
+    outside.mkdir()
+    (outside / "config.json").write_text("a private key")
+    swapped, leaked = racing_open(monkeypatch, out / "container/colima/colima_proxy", outside, tmp_path / "moved")
+    with pytest.raises(WriteError, match="symbolic link"):
+        write.Tree(out).read("container/colima/colima_proxy/config.json")
+    monkeypatch.undo()
+    assert swapped and leaked == []
