@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 from . import urls
-from .core import Finding, Target, register, run
+from .core import Finding, Target, prepare, register, run
+from .heredoc import heredoc_body, heredoc_dropins
 
 _EXPORT = re.compile(r"\s*(export\s+)?[A-Za-z_][A-Za-z0-9_]*=")
-_HEREDOC = re.compile(r"^cat <<'?(\w+)'? >(/etc/systemd/system/([\w@.-]+)\.service\.d/[\w.-]+\.conf)\s*$")
 
 
 @register("shell")
@@ -21,17 +21,50 @@ def check_syntax(t: Target) -> list[Finding]:
     return []
 
 
+# (path, bytes) -> (exit code, gcc-format lines, stderr) of the last batch: shellcheck takes
+# ~40 ms to start, so one run answers for every shell snippet of a validation
+_SHELLCHECK: dict[tuple[str, bytes], tuple[int, str, str]] = {}
+
+
+def _shellcheck(paths: list[str]):
+    # snippets are shown without a shebang (the pages include them as they are): say bash
+    return run(["shellcheck", "--shell=bash", "--format=gcc", *paths])
+
+
+@prepare("shell")
+def ask_shellcheck_once(targets: list[Target]) -> None:
+    _SHELLCHECK.clear()
+    paths = [str(t.path) for t in targets]
+    if len(paths) < 2:
+        return
+    proc = _shellcheck(paths)
+    if proc.returncode not in (0, 1):
+        return  # each file asks alone, and reports the failure as its own
+    lines: dict[str, list[str]] = {p: [] for p in paths}
+    for line in proc.stdout.splitlines():
+        owner = max((p for p in paths if line.startswith(f"{p}:")), key=len, default=None)
+        if owner is None:
+            return  # a line no file owns: each file asks alone
+        lines[owner].append(line)
+    for t in targets:
+        out = lines[str(t.path)]
+        _SHELLCHECK[(str(t.path), t.path.read_bytes())] = (1 if out else 0, "\n".join(out), proc.stderr)
+
+
 @register("shell")
 def check_shellcheck(t: Target) -> list[Finding]:
-    # snippets are shown without a shebang (the pages include them as they are): say bash
-    proc = run(["shellcheck", "--shell=bash", "--format=gcc", str(t.path)])
+    answer = _SHELLCHECK.get((str(t.path), t.path.read_bytes()))
+    if answer is None:
+        proc = _shellcheck([str(t.path)])
+        answer = proc.returncode, proc.stdout, proc.stderr
+    code, stdout, stderr = answer
     findings = []
-    for line in proc.stdout.splitlines():
+    for line in stdout.splitlines():
         m = re.match(r".*?:(\d+):\d+: (.*)", line)
         if m:
             findings.append(t.finding(int(m.group(1)), f"shellcheck: {m.group(2)}"))
-    if proc.returncode not in (0, 1) or (proc.returncode == 1 and not findings):
-        findings.append(t.finding(0, f"shellcheck failed: {proc.stderr.strip()}"))
+    if code not in (0, 1) or (code == 1 and not findings):
+        findings.append(t.finding(0, f"shellcheck failed: {stderr.strip()}"))
     return findings
 
 
@@ -65,20 +98,15 @@ def check_heredoc_dropin(t: Target) -> list[Finding]:
     """A script that writes a systemd drop-in: the heredoc is checked as the drop-in itself."""
     from .systemd import dropin_findings
 
-    lines = t.text.splitlines()
+    text = t.text
     findings = []
-    for i, line in enumerate(lines):
-        m = _HEREDOC.match(line)
-        if not m:
-            continue
-        end = next((j for j in range(i + 1, len(lines)) if lines[j].rstrip() == m.group(1)), None)
+    for i, end, m in heredoc_dropins(text):
         if end is None:
             findings.append(t.finding(i + 1, "heredoc is never closed"))
             continue
-        if not line.startswith("cat <<'"):
+        if not m.group(0).startswith("cat <<'"):
             findings.append(t.finding(i + 1, "unquoted heredoc: the shell would expand $ and ` in the drop-in"))
-        body = "\n".join(lines[i + 1:end]) + "\n"
         # a line of the drop-in is line i + 1 + n of the script
         findings += [t.finding(i + 1 + f.line if f.line else i + 1, f.message)
-                     for f in dropin_findings(t, body, m.group(3))]
+                     for f in dropin_findings(t, heredoc_body(text, i, end), m.group(3))]
     return findings
