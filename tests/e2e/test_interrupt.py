@@ -1,15 +1,22 @@
-"""A render interrupted at any step is completed by the next one. strace's fault injection
-delivers SIGKILL (kill -9, a power cut) or SIGINT (Ctrl-C) at the N-th rename of a real
-`proxydocs render`, for every N (SIGKILL and Ctrl-C; a render with credentials at every third
-N and the last three, which covers each phase of the journal at a third of the time); then
-the next render, with the same settings or with the previous ones, must finish cleanly:
-exit 0, `--check` clean, no temporary file left (the temporary files of a render with
-credentials hold the password)."""
+"""A render interrupted at any step is completed by the next one. A real `proxydocs render`
+gets SIGKILL (kill -9, a power cut) or SIGINT (Ctrl-C) at its N-th rename, for every N
+(SIGKILL and Ctrl-C; a render with credentials at every third N and the last three, which
+covers each phase of the journal at a third of the time); then the next render, with the
+same settings or with the previous ones, must finish cleanly: exit 0, `--check` clean, no
+temporary file left (the temporary files of a render with credentials hold the password).
+
+The signal is sent by the process itself from an audit hook on `os.rename`, in a child forked
+from a driver that imported proxydocs once (dialects/interrupt_driver.py): a fork per N
+instead of a Python start under ptrace. strace, watching the kernel, proves that the hook
+sees every rename the render makes.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal as signals
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +27,7 @@ from generator.write import RECORD
 from support import ROOT, require, run_cli
 
 SYSCALLS = "rename,renameat,renameat2"
+DRIVER = Path(__file__).parent / "dialects" / "interrupt_driver.py"
 PREVIOUS = ["--set", "proxy.port=3128"]
 NEXT = ["--set", "proxy.port=8118", "--set", "tunnel.alias=Other"]
 CREDS = ["--set", "proxy.user=me", "--set", "proxy.password_env=PROXYDOCS_PW"]
@@ -31,41 +39,65 @@ def render(out: Path, *args: str, strace: list[str] | None = None) -> subprocess
     return subprocess.run([*(strace or []), *argv], capture_output=True, text=True, timeout=60, cwd=ROOT, env=ENV)
 
 
+def drive(signal: str | None, args: list[str], runs: list[tuple[int, Path]]) -> dict[int, tuple[str, int]]:
+    """{n: (how the child ended, value)} for `proxydocs render ARGS --out DIR`, one child per run."""
+    request = {"signal": signal, "argv": ["render", *args], "runs": [[n, str(out)] for n, out in runs]}
+    proc = subprocess.run([sys.executable, str(DRIVER)], input=json.dumps(request), capture_output=True, text=True,
+                          timeout=300, cwd=ROOT, env=ENV)
+    assert proc.returncode == 0, proc.stderr
+    return {n: (how, value) for n, how, value in json.loads(proc.stdout)}
+
+
 @pytest.fixture(scope="module")
 def strace() -> str:
     return require("strace")["strace"]
 
 
-def renames(strace: str, base: Path, tmp: Path, args: list[str]) -> int:
-    """How many renames the render from `base` to `args` makes."""
-    out, trace = tmp / "count", tmp / "trace"
-    shutil.copytree(base, out)
-    proc = render(out, *args, strace=[strace, "-f", "-qq", "-o", str(trace), "-e", f"trace={SYSCALLS}"])
-    assert proc.returncode == 0, proc.stderr
-    return sum(1 for line in trace.read_text().splitlines() if "rename" in line and "= 0" in line)
+@pytest.fixture(scope="module")
+def start(strace, tmp_path_factory):
+    """start(credentials) -> (a tree rendered with PREVIOUS, how many renames the render to
+    NEXT makes from it): strace's count of the system calls, which must be the audit hook's
+    count too. Made once per module and case."""
+    made: dict[bool, tuple[Path, int]] = {}
+
+    def get(credentials: bool) -> tuple[Path, int]:
+        if credentials not in made:
+            extra = CREDS if credentials else []
+            tmp = tmp_path_factory.mktemp("interrupt-base")
+            base, out, trace, hooked = tmp / "base", tmp / "count", tmp / "trace", tmp / "count-hooked"
+            assert render(base, *PREVIOUS, *extra).returncode == 0
+            shutil.copytree(base, out)
+            shutil.copytree(base, hooked)
+            proc = render(out, *NEXT, *extra, strace=[strace, "-f", "-qq", "-o", str(trace), "-e", f"trace={SYSCALLS}"])
+            assert proc.returncode == 0, proc.stderr
+            total = sum(1 for line in trace.read_text().splitlines() if "rename" in line and "= 0" in line)
+            assert drive(None, [*NEXT, *extra], [(0, hooked)]) == {0: ("renames", total)}, "the hook misses renames"
+            made[credentials] = base, total
+        return made[credentials]
+
+    return get
 
 
 PARTS = 3  # each case in three parts (every third N), which make test's workers share
+STOPPED = {"KILL": ("signal", signals.SIGKILL), "INT": ("exit", 130)}  # Ctrl-C: the CLI's own exit code
 
 
 @pytest.mark.parametrize("part", range(PARTS))
 @pytest.mark.parametrize("signal,credentials,step", [("KILL", False, 1), ("INT", False, 1), ("KILL", True, 3)],
                          ids=["kill", "ctrl-c", "kill-with-credentials"])
-def test_a_render_interrupted_at_any_rename_is_completed_by_the_next(strace, tmp_path, monkeypatch, signal,
+def test_a_render_interrupted_at_any_rename_is_completed_by_the_next(start, tmp_path, monkeypatch, signal,
                                                                       credentials, step, part):
     monkeypatch.setenv("PROXYDOCS_PW", ENV["PROXYDOCS_PW"])
     extra = CREDS if credentials else []
-    base = tmp_path / "base"
-    assert render(base, *PREVIOUS, *extra).returncode == 0
-    total = renames(strace, base, tmp_path, [*NEXT, *extra])
+    base, total = start(credentials)
     assert total >= 25  # every file changes, plus the two records
     every = sorted({*range(1, total + 1, step), *range(max(1, total - 2), total + 1)})
-    for n in every[part::PARTS]:
-        interrupted = tmp_path / f"n{n}"
+    runs = [(n, tmp_path / f"n{n}") for n in every[part::PARTS]]
+    for _, interrupted in runs:
         shutil.copytree(base, interrupted)
-        proc = render(interrupted, *NEXT, *extra,
-                      strace=[strace, "-f", "-qq", "-o", "/dev/null", "-e", f"inject={SYSCALLS}:signal={signal}:when={n}"])
-        assert proc.returncode != 0, f"rename {n} was not interrupted"
+    ended = drive(signal, [*NEXT, *extra], runs)
+    for n, interrupted in runs:
+        assert ended[n] == STOPPED[signal], f"rename {n} was not interrupted: {ended[n]}"
         if credentials:  # a temporary file left behind is private (the record's holds only digests)
             for leftover in interrupted.rglob("*.tmp"):
                 if not leftover.name.startswith(f".{RECORD}."):
