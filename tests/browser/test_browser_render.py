@@ -4,6 +4,7 @@ remembers, shares and resets, and without JavaScript shows the defaults."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -41,8 +42,11 @@ SETS = [
 ]
 
 
-def open_page(browser, url, docname, js=True, suffix=".html"):
+def open_page(browser, url, docname, js=True, suffix=".html", stored=None):
+    """A fresh browser on the page; `stored`: what the reader's localStorage already holds."""
     context = browser.new_context(java_script_enabled=js)
+    if stored is not None:  # in place before the page's own scripts run, as from an earlier visit
+        context.add_init_script(f"localStorage.setItem('proxydocs.settings', {json.dumps(stored)})")
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -209,9 +213,7 @@ def test_a_shared_link_never_replaces_what_the_reader_saved(site, browser):
 @pytest.mark.parametrize("raw", ["null", "[1]", '"x"', "not json", '{"proxy.port": 5}', "42"])
 def test_bad_stored_data_is_ignored_with_a_message(site, browser, raw):
     url, _ = site
-    context, page, errors = open_page(browser, url, PAGES[0])
-    page.evaluate("(raw) => localStorage.setItem('proxydocs.settings', raw)", raw)
-    page.reload()
+    context, page, errors = open_page(browser, url, PAGES[0], stored=raw)
     assert page.locator("#proxydocs-form").is_visible()
     assert page.locator(".proxydocs-stored-problem").is_visible()
     assert_page_matches(page, {})

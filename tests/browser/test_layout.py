@@ -17,20 +17,37 @@ TABLES = """() => [...document.querySelectorAll('.rst-content table.docutils')].
 })"""
 
 
-@pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
-def sized(request, browser, site):
+@pytest.fixture(scope="module")
+def opened(browser, site):
+    """opened(width, docname) -> the page loaded at that width; each page is loaded once per
+    width and only measured (no test changes it)."""
     url, _ = site
-    context = browser.new_context(viewport={"width": WIDTHS[request.param], "height": 900})
-    page = context.new_page()
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
-    yield url, page, request.param
-    context.close()
+    contexts, pages = {}, {}
+
+    def get(width: str, docname: str):
+        if (width, docname) not in pages:
+            if width not in contexts:
+                contexts[width] = browser.new_context(viewport={"width": WIDTHS[width], "height": 900})
+            page = contexts[width].new_page()
+            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
+            page.goto(f"{url}/{docname}.html")
+            pages[width, docname] = page
+        return pages[width, docname]
+
+    yield get
+    for context in contexts.values():
+        context.close()
+
+
+@pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
+def sized(request, opened):
+    return lambda docname: opened(request.param, docname), request.param
 
 
 @pytest.mark.parametrize("docname", PAGES)
 def test_every_table_fits_its_column(sized, docname):
-    url, page, width = sized
-    page.goto(f"{url}/{docname}.html")
+    at, width = sized
+    page = at(docname)
     tables = page.evaluate(TABLES)
     if docname.startswith("reference/") or docname.endswith("colima_proxy"):
         assert tables, f"{docname} has no table to measure"
@@ -41,8 +58,8 @@ def test_every_table_fits_its_column(sized, docname):
 
 
 def test_the_form_stacks_on_a_phone(sized):
-    url, page, width = sized
-    page.goto(f"{url}/container/colima/colima_proxy.html")
+    at, width = sized
+    page = at("container/colima/colima_proxy")
     fields = page.evaluate("""() => [...document.querySelectorAll('.proxydocs-field')].map((f) => {
         const l = f.querySelector('label').getBoundingClientRect(), i = f.querySelector('input, select').getBoundingClientRect();
         return {labelBottom: l.bottom, inputTop: i.top, labelRight: l.right, inputLeft: i.left};
@@ -56,8 +73,8 @@ def test_the_form_stacks_on_a_phone(sized):
 
 
 def test_code_blocks_leave_room_for_the_copy_button(sized):
-    url, page, _ = sized
-    page.goto(f"{url}/container/colima/colima_proxy.html")
+    at, _ = sized
+    page = at("container/colima/colima_proxy")
     blocks = page.evaluate("""() => [...document.querySelectorAll('div.highlight')].map((d) => {
         const pre = d.querySelector('pre'), button = d.querySelector('button.copybtn');
         return {padding: parseFloat(getComputedStyle(pre).paddingRight),
