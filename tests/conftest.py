@@ -66,6 +66,55 @@ def browser():
         b.close()
 
 
+class Tab:
+    """One browser tab on the served site, shared by the tests that need a page of it: a new
+    tab (or context) costs a renderer process, ~1.4 s of CPU, where a page load in an open tab
+    costs ~0.3 s. `fresh()` gives it back as a new reader would find it."""
+
+    VIEWPORT = {"width": 1280, "height": 720}  # Playwright's default
+
+    def __init__(self, url: str, context, page):
+        self.url, self.context, self.page = url, context, page
+        self.errors: list[str] = []
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        # refuse anything that is not this local site: nothing leaves the machine
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
+
+    def fresh(self, stored: str | None = None):
+        """Nothing stored (or `stored` as the reader's saved settings), nothing copied, the
+        default size, no errors seen. Done on a page of the site's origin with no script: the
+        server's own "not found" page."""
+        page = self.page
+        page.set_viewport_size(self.VIEWPORT)
+        page.goto(f"{self.url}/proxydocs-no-such-page")
+        page.evaluate("""(stored) => { localStorage.clear(); sessionStorage.clear();
+            if (stored !== null) localStorage.setItem('proxydocs.settings', stored);
+            return navigator.clipboard.writeText(''); }""", stored)
+        self.errors.clear()
+        return page
+
+    def open(self, path: str, stored: str | None = None):
+        """A new reader's visit to PATH (relative to the site, with its query)."""
+        page = self.fresh(stored)
+        page.goto(f"{self.url}/{path}")
+        return page
+
+
+@pytest.fixture(scope="session")
+def shared_tab(browser, site):
+    url, _ = site
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+    yield Tab(url, context, context.new_page())
+    context.close()
+
+
+@pytest.fixture
+def tab(shared_tab) -> Tab:
+    shared_tab.fresh()
+    return shared_tab
+
+
 # each tier's folder is its marker, so `-m "not browser"` and the like select tiers
 TIER_MARKERS = {"property", "validators", "site", "e2e", "browser", "vm"}
 

@@ -12,14 +12,9 @@ PAGES = ["container/colima/colima_proxy", "container/colima/colima_proxy_archive
 
 
 @pytest.mark.parametrize("docname", PAGES)
-def test_blocks_show_and_copy_exactly_the_generated_text(site, browser, docname):
-    url, root = site
-    context = browser.new_context()
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
-    page = context.new_page()
-    # refuse anything that is not this local site: nothing leaves the machine
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
-    page.goto(f"{url}/{docname}.html")
+def test_blocks_show_and_copy_exactly_the_generated_text(site, tab, docname):
+    _, root = site
+    page = tab.open(f"{docname}.html")
     for summary in page.locator("details.proxydocs-fold > summary").all():  # the reader opens the folded scripts
         summary.click()
     blocks = page.locator("div.highlight pre")
@@ -46,4 +41,3 @@ def test_blocks_show_and_copy_exactly_the_generated_text(site, browser, docname)
         assert text.rstrip("\n") in [c.rstrip("\n") for c in copied], f"copy button does not yield:\n{text}"
     for c in copied:
         assert not c.lstrip().startswith("$ "), "a prompt was copied"
-    context.close()

@@ -4,7 +4,6 @@ remembers, shares and resets, and without JavaScript shows the defaults."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -42,17 +41,13 @@ SETS = [
 ]
 
 
-def open_page(browser, url, docname, js=True, suffix=".html", stored=None):
-    """A fresh browser on the page; `stored`: what the reader's localStorage already holds."""
-    context = browser.new_context(java_script_enabled=js)
-    if stored is not None:  # in place before the page's own scripts run, as from an earlier visit
-        context.add_init_script(f"localStorage.setItem('proxydocs.settings', {json.dumps(stored)})")
+def without_javascript(browser, url, docname):
+    """A browser of its own, with JavaScript off (the shared tab has it on)."""
+    context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
-    page.goto(f"{url}/{docname}{suffix}")
-    return context, page, errors
+    page.goto(f"{url}/{docname}.html")
+    return context, page
 
 
 def python_render(texts: dict[str, str]) -> dict[str, str]:
@@ -108,22 +103,18 @@ def assert_page_matches(page, texts):
 
 
 @pytest.mark.parametrize("docname", PAGES)
-def test_the_form_renders_what_the_cli_writes(site, browser, docname):
-    url, _ = site
-    context, page, errors = open_page(browser, url, docname)
+def test_the_form_renders_what_the_cli_writes(tab, docname):
+    page, errors = tab.open(f"{docname}.html"), tab.errors
     assert page.locator("#proxydocs-form").is_visible()
     for texts in SETS:
         fill(page, texts)
         assert_page_matches(page, texts)
     assert errors == []
-    context.close()
 
 
-def test_copying_the_personalised_config_json(site, browser):
+def test_copying_the_personalised_config_json(tab):
     """The issue's reader: types a new port and host, copies config.json, gets the CLI's bytes."""
-    url, _ = site
-    context, page, _ = open_page(browser, url, PAGES[0])
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+    page = tab.open(f"{PAGES[0]}.html")
     texts = {"proxy.port": "8118", "proxy.listen": "127.0.0.1", "vm.host_address": "192.168.106.1",
              "tunnel.hostname": "proxy.example.org"}
     fill(page, texts)
@@ -135,12 +126,10 @@ def test_copying_the_personalised_config_json(site, browser):
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.rstrip("\n") == python_render(texts)[output].rstrip("\n")
     assert "192.168.106.1:8118" in copied
-    context.close()
 
 
-def test_invalid_values_are_refused_with_the_cli_message_in_chinese(site, browser):
-    url, _ = site
-    context, page, _ = open_page(browser, url, PAGES[0])
+def test_invalid_values_are_refused_with_the_cli_message_in_chinese(tab):
+    page = tab.open(f"{PAGES[0]}.html")
     good = {"proxy.port": "8118"}
     fill(page, good)
     for path, text in [("proxy.port", "70000"), ("tunnel.hostname", "a;ProxyCommand=id"), ("tunnel.user", "root`id`"),
@@ -154,17 +143,16 @@ def test_invalid_values_are_refused_with_the_cli_message_in_chinese(site, browse
         assert page.locator(f"input[name='{path}']").get_attribute("aria-invalid") == "true"
         assert_page_matches(page, good)  # the snippets keep their last valid state
         page.fill(f"input[name='{path}']", good.get(path, page.evaluate(f"PROXYDOCS_DATA.texts['{path}']")))
-    context.close()
 
 
 def stored(page):
     return page.evaluate("localStorage.getItem('proxydocs.settings')")
 
 
-def test_remembered_shared_and_reset(site, browser):
-    url, _ = site
+def test_remembered_shared_and_reset(tab):
+    url = tab.url
     texts = SETS[1]
-    context, page, _ = open_page(browser, url, PAGES[0])
+    page = tab.open(f"{PAGES[0]}.html")
     fill(page, texts)
     share = page.locator("a.proxydocs-share").get_attribute("href")
     assert "proxy.listen=fd00%3A%3A5" in share
@@ -175,18 +163,16 @@ def test_remembered_shared_and_reset(site, browser):
     page.click("button.proxydocs-reset")
     assert_page_matches(page, {})
     assert stored(page) is None
-    context.close()
 
-    # a fresh browser (nothing stored) follows the shared link
-    other, page, _ = open_page(browser, url, f"{PAGES[0]}.html?{share.split('?', 1)[1]}", suffix="")
+    # a new reader (nothing stored) follows the shared link
+    page = tab.open(f"{PAGES[0]}.html?{share.split('?', 1)[1]}")
     assert_page_matches(page, texts)
-    other.close()
 
 
-def test_a_shared_link_never_replaces_what_the_reader_saved(site, browser):
-    url, _ = site
+def test_a_shared_link_never_replaces_what_the_reader_saved(tab):
+    url = tab.url
     mine = {"proxy.port": "8118", "tunnel.hostname": "mine.example.org"}
-    context, page, _ = open_page(browser, url, PAGES[0])
+    page = tab.open(f"{PAGES[0]}.html")
     fill(page, mine)
     saved = stored(page)
     assert saved and "mine.example.org" in saved
@@ -207,25 +193,22 @@ def test_a_shared_link_never_replaces_what_the_reader_saved(site, browser):
     page.goto(f"{url}/{PAGES[0]}.html?tunnel.hostname=proxy.other.example")
     page.click("button.proxydocs-keep")
     assert "proxy.other.example" in stored(page) and not page.locator(".proxydocs-link").is_visible()
-    context.close()
 
 
 @pytest.mark.parametrize("raw", ["null", "[1]", '"x"', "not json", '{"proxy.port": 5}', "42"])
-def test_bad_stored_data_is_ignored_with_a_message(site, browser, raw):
-    url, _ = site
-    context, page, errors = open_page(browser, url, PAGES[0], stored=raw)
+def test_bad_stored_data_is_ignored_with_a_message(tab, raw):
+    page, errors = tab.open(f"{PAGES[0]}.html", stored=raw), tab.errors
     assert page.locator("#proxydocs-form").is_visible()
     assert page.locator(".proxydocs-stored-problem").is_visible()
     assert_page_matches(page, {})
     assert errors == []
     fill(page, {"proxy.port": "8118"})  # and the form works
     assert_page_matches(page, {"proxy.port": "8118"})
-    context.close()
 
 
 def test_without_javascript_the_page_shows_the_defaults(site, browser):
-    url, root = site
-    context, page, _ = open_page(browser, url, PAGES[0], js=False)
+    url, _ = site
+    context, page = without_javascript(browser, url, PAGES[0])
     assert not page.locator("#proxydocs-form").is_visible()
     expected = python_render({})
     for output, shown in page_state_static(page):
@@ -253,9 +236,8 @@ def test_the_data_file_is_the_same_bytes_in_every_process():
     assert "proxy.user" in outputs.pop()  # the schema is there; its value is the default ""
 
 
-def test_the_topology_switch_brings_its_partner_and_the_safety_rule_waits_for_the_reader(site, browser):
-    url, _ = site
-    context, page, errors = open_page(browser, url, PAGES[0])
+def test_the_topology_switch_brings_its_partner_and_the_safety_rule_waits_for_the_reader(tab):
+    page, errors = tab.open(f"{PAGES[0]}.html"), tab.errors
     scheme = page.locator("select[name='proxy.scheme']")
     fill(page, {"tunnel.forward": "dynamic"})
     assert scheme.input_value() == "socks5h"
@@ -273,18 +255,18 @@ def test_the_topology_switch_brings_its_partner_and_the_safety_rule_waits_for_th
     assert page.locator(".proxydocs-error[data-for='proxy.listen']").text_content() == ""
     assert_page_matches(page, {"proxy.listen": "192.168.1.10", "proxy.exposure": "lan"})
     assert errors == []
-    context.close()
 
 
-def test_a_links_odd_values_are_shown_refused_and_named(site, browser):
+def test_a_links_odd_values_are_shown_refused_and_named(tab):
     """A link (or an old version's keys) with a value that is no choice, and with settings the form
     does not have: the drop-down shows the value and refuses it in the CLI's words, in Chinese;
     the other keys are named as ignored (Sphinx's ?highlight= is not a setting)."""
-    url, _ = site
     long_key = "colima." + "x" * 300  # a mistyped key, as long as a pasted line
-    context, page, errors = open_page(browser, url, PAGES[0], suffix=".html?proxy.scheme=ftp&colima.cpus=4"
-                                      f"&proxy.user=bob&highlight=squid&constructor=1&{long_key}=1")
+    page = tab.fresh()
     page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{tab.url}/{PAGES[0]}.html?proxy.scheme=ftp&colima.cpus=4"
+              f"&proxy.user=bob&highlight=squid&constructor=1&{long_key}=1")
+    errors = tab.errors
     scheme = page.locator("select[name='proxy.scheme']")
     assert scheme.input_value() == "ftp"
     assert scheme.get_attribute("aria-invalid") == "true"
@@ -305,14 +287,13 @@ def test_a_links_odd_values_are_shown_refused_and_named(site, browser):
     page.click("button.proxydocs-reset")  # the odd choice is gone with the reset
     assert scheme.locator("option[data-foreign]").count() == 0
     assert errors == []
-    context.close()
 
 
-def test_the_setup_scripts_are_folded_and_their_downloads_follow_the_form(site, browser):
+def test_the_setup_scripts_are_folded_and_their_downloads_follow_the_form(site, tab):
     """The two long scripts are collapsed until opened; each download link gives the committed
     file, and after the reader types their settings, the personalised bytes the CLI writes."""
-    url, root = site
-    context, page, errors = open_page(browser, url, PAGES[0])
+    _, root = site
+    page, errors = tab.open(f"{PAGES[0]}.html"), tab.errors
     folds = page.locator("details.proxydocs-fold")
     assert folds.count() == 2
     fetch = "(href) => fetch(href).then((r) => r.text())"
@@ -334,12 +315,9 @@ def test_the_setup_scripts_are_folded_and_their_downloads_follow_the_form(site, 
     page.click("button.proxydocs-reset")
     assert not page.locator("a.download:has-text('setup_mac.sh')").get_attribute("href").startswith("blob:")
     assert errors == []
-    context.close()
 
 
-def test_object_built_ins_in_a_link_are_no_settings(site, browser):
-    url, _ = site
-    context, page, errors = open_page(browser, url, PAGES[0], suffix=".html?constructor=1&__proto__=x&toString=")
+def test_object_built_ins_in_a_link_are_no_settings(tab):
+    page = tab.open(f"{PAGES[0]}.html?constructor=1&__proto__=x&toString=")
     assert page.locator(".proxydocs-link").is_hidden()  # the reader's saved settings stay in charge
-    assert page.locator("#proxydocs-form").is_visible() and errors == []
-    context.close()
+    assert page.locator("#proxydocs-form").is_visible() and tab.errors == []

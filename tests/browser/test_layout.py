@@ -19,24 +19,24 @@ TABLES = """() => [...document.querySelectorAll('.rst-content table.docutils')].
 
 @pytest.fixture(scope="module")
 def opened(browser, site):
-    """opened(width, docname) -> the page loaded at that width; each page is loaded once per
-    width and only measured (no test changes it)."""
+    """opened(width, docname) -> the page at that width, in one tab of this module's own (a
+    new tab costs a renderer process); a page is loaded again only when the width or the
+    page changes, since no test here changes it."""
     url, _ = site
-    contexts, pages = {}, {}
+    context = browser.new_context()
+    page = context.new_page()
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
+    showing: list[tuple[str, str]] = []
 
     def get(width: str, docname: str):
-        if (width, docname) not in pages:
-            if width not in contexts:
-                contexts[width] = browser.new_context(viewport={"width": WIDTHS[width], "height": 900})
-            page = contexts[width].new_page()
-            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
+        if showing != [(width, docname)]:
+            page.set_viewport_size({"width": WIDTHS[width], "height": 900})
             page.goto(f"{url}/{docname}.html")
-            pages[width, docname] = page
-        return pages[width, docname]
+            showing[:] = [(width, docname)]
+        return page
 
     yield get
-    for context in contexts.values():
-        context.close()
+    context.close()
 
 
 @pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
