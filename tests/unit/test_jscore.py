@@ -45,6 +45,25 @@ def core(browser):
     context.close()
 
 
+def examples(strategy) -> list:
+    """The examples hypothesis draws for a strategy (the same ones on every run: derandomized),
+    so that the page is asked about all of them in one call."""
+    drawn = []
+
+    @given(value=strategy)
+    @hsettings(**SETTINGS)
+    def collect(value):
+        drawn.append(value)
+
+    collect()
+    return drawn
+
+
+def each(core, fn: str, args: list) -> list:
+    """The JavaScript function FN applied in the page to each of ARGS, in one round trip."""
+    return core.evaluate(f"(all) => all.map((arg) => ({fn})(arg))", args)
+
+
 JS_PARSE = """([type, text]) => {
     try { const v = window.proxydocsCore.parseType(type, text); return {value: v}; }
     catch (e) { if (e instanceof window.proxydocsCore.Refusal) return {error: e.message}; throw e; }
@@ -68,32 +87,26 @@ def test_every_field_kind_is_covered():
 def test_any_text_parses_as_in_python(core, path):
     """For any string: the same refusal with the same message, or the same value."""
     ft = FIELDS[path].type
-
-    @given(text=any_text(ft))
-    @hsettings(**SETTINGS)
-    def check(text):
-        assert core.evaluate(JS_PARSE, [ft.page_data(), text]) == python_parse(path, text), text
-
-    check()
+    texts = examples(any_text(ft))
+    for text, got in zip(texts, each(core, JS_PARSE, [[ft.page_data(), t] for t in texts]), strict=True):
+        assert got == python_parse(path, text), text
 
 
 @pytest.mark.parametrize("path", list(FIELDS))
 def test_any_accepted_value_renders_every_snippet_as_in_python(core, path):
     ft = FIELDS[path].type
-
-    @given(text=ft.strategy(st))
-    @hsettings(**SETTINGS)
-    def check(text):
+    cases = []
+    for text in examples(ft.strategy(st)):
         sets = [*context_for(path, text), f"{path}={text}"]
         try:
             settings = load(None, sets)
         except SettingsError:
-            return
-        texts = dict(s.split("=", 1) for s in sets)
-        got = core.evaluate("(t) => { const r = CORE.parseAll(t); return r.errors || CORE.renderAll(r.values); }", texts)
-        assert got == api.render_text(settings), texts
-
-    check()
+            continue
+        cases.append((dict(s.split("=", 1) for s in sets), api.render_text(settings)))
+    got = each(core, "(t) => { const r = CORE.parseAll(t); return r.errors || CORE.renderAll(r.values); }",
+               [texts for texts, _ in cases])
+    for (texts, want), page in zip(cases, got, strict=True):
+        assert page == want, texts
 
 
 def test_the_page_has_every_python_filter(core):
@@ -103,24 +116,18 @@ def test_the_page_has_every_python_filter(core):
 
 @pytest.mark.parametrize("name", sorted(set(FILTERS) - {"systemctl_show"}))
 def test_each_string_filter_escapes_as_in_python(core, name):
-    @given(value=st.text(st.sampled_from(HOSTILE + SAFE + "é✓\u00e9"), max_size=24) | st.text(max_size=12))
-    @hsettings(**SETTINGS)
-    def check(value):
-        want = FILTERS[name](value)
-        assert core.evaluate("([n, v]) => window.proxydocsCore.FILTERS[n](v)", [name, value]) == want, value
-
-    check()
+    values = examples(st.text(st.sampled_from(HOSTILE + SAFE + "é✓\u00e9"), max_size=24) | st.text(max_size=12))
+    got = each(core, "([n, v]) => window.proxydocsCore.FILTERS[n](v)", [[name, v] for v in values])
+    for value, page in zip(values, got, strict=True):
+        assert page == FILTERS[name](value), value
 
 
 def test_systemctl_show_quotes_as_in_python(core):
-    @given(pairs=st.lists(st.tuples(st.sampled_from(["HTTP_PROXY", "no_proxy"]),
-                                    st.text(st.sampled_from(HOSTILE + SAFE), max_size=16)), max_size=4))
-    @hsettings(**SETTINGS)
-    def check(pairs):
-        want = FILTERS["systemctl_show"](pairs)
-        assert core.evaluate("(p) => window.proxydocsCore.FILTERS.systemctl_show(p)", [list(p) for p in pairs]) == want
-
-    check()
+    cases = examples(st.lists(st.tuples(st.sampled_from(["HTTP_PROXY", "no_proxy"]),
+                                        st.text(st.sampled_from(HOSTILE + SAFE), max_size=16)), max_size=4))
+    got = each(core, "(p) => window.proxydocsCore.FILTERS.systemctl_show(p)", [[list(p) for p in c] for c in cases])
+    for pairs, page in zip(cases, got, strict=True):
+        assert page == FILTERS["systemctl_show"](pairs), pairs
 
 
 def test_the_runtime_sorts_strings_by_code_point_as_python(core):
@@ -153,6 +160,8 @@ JS_TRANSLATE = """([type, text]) => {
     }
 }"""
 HAN = re.compile(r"[\u4e00-\u9fff]")
+# a value quoted in a message, as Python's repr() quotes it: in '...', or in "..." when it holds a '
+QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 
 
 @pytest.mark.parametrize("path", list(FIELDS))
@@ -160,19 +169,14 @@ def test_every_refusal_the_form_shows_is_chinese(core, path):
     """The form shows the CLI's reason in Chinese: no refusal falls through untranslated, and
     the quoted value survives the translation."""
     ft = FIELDS[path].type
-
-    @given(text=any_text(ft))
-    @hsettings(**SETTINGS)
-    def check(text):
-        zh = core.evaluate(JS_TRANSLATE, [ft.page_data(), text])
+    texts = examples(any_text(ft))
+    for text, zh in zip(texts, each(core, JS_TRANSLATE, [[ft.page_data(), t] for t in texts]), strict=True):
         if zh is None:
-            return
+            continue
         english = python_parse(path, text)["error"]
         assert HAN.search(zh) and zh != english, (text, english, zh)
-        for quoted in re.findall(r"'(?:[^'\\]|\\.)*'", english):
+        for quoted in QUOTED.findall(english):
             assert quoted in zh, (quoted, zh)
-
-    check()
 
 
 # one input per rule of site/messages_zh.py (the hypothesis test above rarely reaches some)
@@ -245,7 +249,7 @@ def test_every_rule_between_keys_is_refused_alike_and_in_chinese(core, rule):
         zh = translate(english)
         assert HAN.search(zh) and zh == core.evaluate(
             "(m) => window.proxydocsCore.translate(window.PROXYDOCS_DATA.messages_zh, m)", english), (english, zh)
-        for quoted in re.findall(r"'(?:[^'\\]|\\.)*'", english):
+        for quoted in QUOTED.findall(english):
             assert quoted in zh, (quoted, zh)
 
 
