@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from timing import command, median_of, paired, progress
+from timing import RUNS, command, median_of, paired, progress
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -130,9 +130,9 @@ def synthetic(n: int) -> list[tuple[str, str, str]]:
         work = Path(tempfile.mkdtemp(prefix="proxydocs-bench-synth-", dir=base))
         for kind in ("settings", "templates"):
             target = work / kind
-            fresh = median_of(command(PY, str(script), kind, str(n), str(target)), runs=3,
+            fresh = median_of(command(PY, str(script), kind, str(n), str(target)), runs=min(3, RUNS),
                               setup=lambda t=target: shutil.rmtree(t, ignore_errors=True))
-            noop = median_of(command(PY, str(script), kind, str(n), str(target)), runs=3)
+            noop = median_of(command(PY, str(script), kind, str(n), str(target)), runs=min(3, RUNS))
             files = sum(1 for p in target.rglob("*") if p.is_file() and not p.name.startswith("."))
             rows.append((f"{n} {'projects, `proxydocs render` in each' if kind == 'settings' else 'distinct template sets'} "
                          f"({files} files) on {_fs(work)} ({base}): from empty / nothing to do",

@@ -124,6 +124,10 @@ TIER_MARKERS = {"property", "validators", "site", "e2e", "browser", "vm"}
 # the modules whose tests share nothing (SHARE_NOTHING), which spread over the workers
 ONE_WORKER_PER_MODULE = {"e2e", "vm"}
 SHARE_NOTHING = {"test_interrupt.py", "test_lima.py"}
+# modules of other tiers whose module-scoped fixture costs more than their tests: run whole on
+# one worker too, so that it is made once (an installed wheel, the page's JS core, the search
+# page, the layout tab)
+MADE_ONCE = {"test_install.py", "test_jscore.py", "test_search.py", "test_layout.py"}
 
 
 def pytest_collection_modifyitems(items):
@@ -143,7 +147,8 @@ def pytest_xdist_make_scheduler(config, log):
         def _split_scope(self, nodeid: str) -> str:
             module = nodeid.split("::", 1)[0]
             path = Path(module)
-            return module if path.parent.name in ONE_WORKER_PER_MODULE and path.name not in SHARE_NOTHING else nodeid
+            whole = (path.parent.name in ONE_WORKER_PER_MODULE and path.name not in SHARE_NOTHING) or path.name in MADE_ONCE
+            return module if whole else nodeid
 
     return OneWorkerPerWorld(config, log)
 

@@ -40,7 +40,7 @@ def installed(tmp_path_factory) -> Path:
     assert built.returncode == 0, built.stderr
     wheel = next((tmp / "wheel").glob("proxydocs-*.whl"))
     env = tmp / "venv"
-    venv.EnvBuilder(with_pip=True).create(env)
+    venv.EnvBuilder(with_pip=False).create(env)  # this pip installs into it (--python): no ensurepip
     deps = tmp / "deps"
     deps.mkdir()
     for name in DEPENDENCIES:
@@ -48,8 +48,8 @@ def installed(tmp_path_factory) -> Path:
         (deps / name).symlink_to(package)
     site = next((env / "lib").glob("python*/site-packages"))
     (site / "proxydocs-test-deps.pth").write_text(f"{deps}\n")
-    pip = subprocess.run([str(env / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", "--no-index",
-                          str(wheel)], capture_output=True, text=True, timeout=300)
+    pip = subprocess.run([sys.executable, "-m", "pip", "--python", str(env / "bin" / "python"), "install", "-q",
+                          "--no-deps", "--no-index", str(wheel)], capture_output=True, text=True, timeout=300)
     assert pip.returncode == 0, pip.stderr
     return env / "bin" / "proxydocs"
 
