@@ -4,6 +4,8 @@ hypothesis examples per field."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 import threading
 from collections import Counter
 from functools import partial
@@ -113,6 +115,27 @@ def shared_tab(browser, site):
 def tab(shared_tab) -> Tab:
     shared_tab.fresh()
     return shared_tab
+
+
+SCRATCH = Path("/dev/shm")
+SCRATCH_FREE = 2 << 30  # bytes: a run's temporary files take a few hundred MB
+
+
+def pytest_configure(config):
+    """Temporary files in memory when the machine has room there and TMPDIR says nothing: the
+    tests write and delete thousands of small trees (renders, site copies, interrupted renders),
+    and on a journalling disk that costs a third of the suite's time. fsync is then a no-op,
+    which no test depends on (a kill -9 loses nothing that reached the page cache). The VM
+    tier keeps its disk images on disk (/var/tmp). Workers inherit the choice."""
+    if os.environ.get("TMPDIR") or config.option.basetemp:
+        return
+    try:
+        st = os.statvfs(SCRATCH)
+    except OSError:
+        return
+    if st.f_bavail * st.f_frsize >= SCRATCH_FREE and os.access(SCRATCH, os.W_OK | os.X_OK):
+        os.environ["TMPDIR"] = str(SCRATCH)
+        tempfile.tempdir = None  # computed again from TMPDIR
 
 
 # each tier's folder is its marker, so `-m "not browser"` and the like select tiers
