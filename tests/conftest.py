@@ -4,7 +4,9 @@ hypothesis examples per field."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import tempfile
 import threading
 from collections import Counter
@@ -29,12 +31,22 @@ def counts() -> dict[str, Counter]:
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> tuple[Path, Path]:
-    """(project copy, its html) built once, with the default settings, for every reader of
-    the built pages. Tests that change settings build a copy of their own."""
-    root = copy_site(tmp_path_factory.mktemp("built-site"))
-    out = root / "html"
-    proc = sphinx_build(root, out)
-    assert proc.returncode == 0, proc.stderr
+    """(project copy, its html) built once per run, with the default settings, for every
+    reader of the built pages (who only read it): under `pytest -n`, the first worker to ask
+    builds it and the others wait for it. Tests that change settings build a copy of their own."""
+    shared = tmp_path_factory.getbasetemp()  # this run's own folder; under -n, a worker's, in the run's
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    with open(shared / "built-site.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        root = shared / "built-site"
+        out = root / "html"
+        if not (root / "built").exists():
+            shutil.rmtree(root, ignore_errors=True)
+            copy_site(root)
+            proc = sphinx_build(root, out)
+            assert proc.returncode == 0, proc.stderr
+            (root / "built").touch()
     return root, out
 
 
