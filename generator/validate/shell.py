@@ -4,6 +4,7 @@ drop-in that a script writes through a heredoc."""
 from __future__ import annotations
 
 import re
+import subprocess
 
 from . import urls
 from .core import Finding, Target, prepare, register, run
@@ -24,31 +25,38 @@ def check_syntax(t: Target) -> list[Finding]:
 # (path, bytes) -> (exit code, gcc-format lines, stderr) of the last batch: shellcheck takes
 # ~40 ms to start, so one run answers for every shell snippet of a validation
 _SHELLCHECK: dict[tuple[str, bytes], tuple[int, str, str]] = {}
+_TIMEOUT = 30  # seconds per file
 
 
-def _shellcheck(paths: list[str]):
+def _shellcheck(paths: list[str], timeout: float = _TIMEOUT):
     # snippets are shown without a shebang (the pages include them as they are): say bash
-    return run(["shellcheck", "--shell=bash", "--format=gcc", *paths])
+    return run(["shellcheck", "--shell=bash", "--format=gcc", "--", *paths], timeout=timeout)
 
 
 @prepare("shell")
 def ask_shellcheck_once(targets: list[Target]) -> None:
+    """One shellcheck run for every shell snippet; a file whose answer cannot be told apart for
+    certain (the run failed or timed out, a path that starts another path's line) asks alone."""
     _SHELLCHECK.clear()
-    paths = [str(t.path) for t in targets]
-    if len(paths) < 2:
+    before = {str(t.path): t.path.read_bytes() for t in targets}  # the bytes shellcheck is about to read
+    paths = list(before)
+    if len(paths) < 2 or any(q.startswith(f"{p}:") for p in paths for q in paths):
         return
-    proc = _shellcheck(paths)
+    try:
+        proc = _shellcheck(paths, timeout=_TIMEOUT * len(paths))
+    except subprocess.TimeoutExpired:
+        return
     if proc.returncode not in (0, 1):
-        return  # each file asks alone, and reports the failure as its own
+        return
     lines: dict[str, list[str]] = {p: [] for p in paths}
     for line in proc.stdout.splitlines():
-        owner = max((p for p in paths if line.startswith(f"{p}:")), key=len, default=None)
-        if owner is None:
-            return  # a line no file owns: each file asks alone
-        lines[owner].append(line)
-    for t in targets:
-        out = lines[str(t.path)]
-        _SHELLCHECK[(str(t.path), t.path.read_bytes())] = (1 if out else 0, "\n".join(out), proc.stderr)
+        owner = [p for p in paths if line.startswith(f"{p}:")]
+        if len(owner) != 1:
+            return
+        lines[owner[0]].append(line)
+    for path in paths:
+        out = lines[path]
+        _SHELLCHECK[(path, before[path])] = (1 if out else 0, "\n".join(out), proc.stderr)
 
 
 @register("shell")
