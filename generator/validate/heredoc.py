@@ -1,5 +1,5 @@
 """The systemd drop-ins that a shell script writes through a heredoc: where they are, and
-their text (checked as drop-ins by validate/shell.py, asked of systemd by validate/systemd.py)."""
+their text (validate/shell.py checks each as the drop-in itself)."""
 
 from __future__ import annotations
 

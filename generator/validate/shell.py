@@ -38,7 +38,10 @@ def ask_shellcheck_once(targets: list[Target]) -> None:
     """One shellcheck run for every shell snippet; a file whose answer cannot be told apart for
     certain (the run failed or timed out, a path that starts another path's line) asks alone."""
     _SHELLCHECK.clear()
-    before = {str(t.path): t.path.read_bytes() for t in targets}  # the bytes shellcheck is about to read
+    try:
+        before = {str(t.path): t.path.read_bytes() for t in targets}  # the bytes shellcheck is about to read
+    except OSError:
+        return  # each file asks alone, and reports its own trouble
     paths = list(before)
     if len(paths) < 2 or any(q.startswith(f"{p}:") for p in paths for q in paths):
         return
@@ -61,7 +64,10 @@ def ask_shellcheck_once(targets: list[Target]) -> None:
 
 @register("shell")
 def check_shellcheck(t: Target) -> list[Finding]:
-    answer = _SHELLCHECK.get((str(t.path), t.path.read_bytes()))
+    try:
+        answer = _SHELLCHECK.get((str(t.path), t.path.read_bytes()))
+    except OSError:
+        answer = None
     if answer is None:
         proc = _shellcheck([str(t.path)])
         answer = proc.returncode, proc.stdout, proc.stderr
