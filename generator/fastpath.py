@@ -14,15 +14,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import stat
 import sys
 from pathlib import Path
 
+from .paths import safe_relpath
 from .render.stamp import inputs_digest, sealed
 
 RECORD = ".proxydocs-record.json"
-_BAD = re.compile(r"[\x00-\x1f\x7f\\]")  # as write/tree.py's _BAD_CHARS
 
 
 def _parse(argv: list[str]) -> tuple[bool, bool, str | None, list[str]] | None:
@@ -75,10 +74,10 @@ def try_noop(argv: list[str]) -> int | None:
             return None
         base = str(docs)
         prefixes = set()  # every folder and file a record entry passes through, each checked once
-        for rel, digest in files.items():  # as write/tree.safe_relpath takes them, else the full render decides
-            parts = rel.split("/") if isinstance(rel, str) else [""]
-            if not isinstance(digest, str) or _BAD.search(rel) or any(p in ("", ".", "..") for p in parts):
+        for rel, digest in files.items():  # as the writer takes them, else the full render decides
+            if not isinstance(digest, str) or safe_relpath(rel) != rel:
                 return None
+            parts = rel.split("/")
             prefixes.update("/".join(parts[: i + 1]) for i in range(len(parts)))
         if any(os.path.islink(os.path.join(base, p)) for p in prefixes):
             return None  # the full render refuses links, with its message

@@ -19,8 +19,9 @@ import re
 from typing import Mapping
 
 from ..errors import RecordError
+from ..paths import safe_relpath
 from ..render.stamp import sealed
-from .tree import Tree, safe_relpath
+from .tree import Tree
 
 RECORD = ".proxydocs-record.json"
 _DIGEST = re.compile(r"[0-9a-f]{64}")

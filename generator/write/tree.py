@@ -10,24 +10,10 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import stat
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from ..errors import WriteError
-
-_BAD_CHARS = re.compile(r"[\x00-\x1f\x7f\\]")
-
-
-def safe_relpath(rel: object) -> str | None:
-    """`rel` as a normalised relative POSIX path, or None when it is not one (absolute, `..`,
-    `.`, empty parts, backslashes or control characters)."""
-    if not isinstance(rel, str) or not rel or _BAD_CHARS.search(rel) or rel.startswith("/"):
-        return None
-    parts = rel.split("/")
-    if any(p in ("", ".", "..") for p in parts):
-        return None
-    return str(PurePosixPath(*parts))
 
 
 def _reason(exc: OSError) -> str:
