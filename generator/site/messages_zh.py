@@ -27,7 +27,8 @@ PATTERNS = {
 }
 
 def _pattern(reason: str) -> str:
-    """A rule's reason as a pattern: its text literally, each {key} a group."""
+    """A reason as a pattern: its text literally (escaped so that JavaScript's u-mode reads it
+    too), each {key} a group."""
     parts = re.split(r"\{[a-z_.]+\}", reason)
     return "(.+)".join(re.sub(r"[\\.^$*+?()\[\]{}|]", lambda m: "\\" + m[0], part) for part in parts)
 
@@ -65,9 +66,7 @@ RULES: list[tuple[str, str]] = [
      "{1} 不是占位符：占位符写成 <UPPER_CASE>(大写字母、数字、_)"),
     # the rules between keys (generator/model/rules.py)
     *((_pattern(rule["reason"]), rule["zh"]) for rule in CROSS_KEY),  # the rules between keys
-    *((r"(.+) is not " + what.replace("\\", "\\\\").replace("(", r"\(").replace(")", r"\)")
-       .replace(".", r"\.").replace("*", r"\*").replace("+", r"\+"), "{1} 不是" + zh)
-      for what, zh in PATTERNS.items()),
+    *((r"(.+) is not " + _pattern(what), "{1} 不是" + zh) for what, zh in PATTERNS.items()),
 ]
 
 
