@@ -2,7 +2,7 @@
 
 A render writes into the record a digest of everything its output depends on: the settings
 file's bytes, the --set arguments, the templates and manifest, and the code that renders
-(generator/model and generator/render), with the Python version. When a later render has the
+(generator/model and generator/render). When a later render has the
 same digest and every file still has the bytes the record names, there is nothing to do, and
 this module says so without importing click, Jinja2 or the rest of proxydocs. Anything else
 (another option, a missing or odd record, one byte of difference) falls through to the full
@@ -49,6 +49,16 @@ def _parse(argv: list[str]) -> tuple[bool, bool, str | None, list[str]] | None:
     return check, quiet, settings_file, sets
 
 
+def _read_regular(path: str) -> bytes:
+    """The bytes of a regular file; never blocks (a FIFO where a file was) and never follows a
+    link (one swapped in meanwhile too): OSError or ValueError, and the full render decides."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError(f"{path} is not a regular file")
+        return fh.read()
+
+
 def try_noop(argv: list[str]) -> int | None:
     """Exit code 0 if this render (or check) has nothing to do, else None."""
     parsed = _parse(argv)
@@ -66,9 +76,7 @@ def try_noop(argv: list[str]) -> int | None:
             if not path.is_file():
                 return None
         docs = root / "docs"
-        if os.path.islink(docs / RECORD):
-            return None
-        record = json.loads((docs / RECORD).read_bytes())
+        record = json.loads(_read_regular(str(docs / RECORD)).decode("utf-8"))  # as write/record.read decodes it
         files = record["files"]
         if not isinstance(files, dict) or not files or record.get("inputs") != sealed(inputs_digest(path, sets), files):
             return None
@@ -82,16 +90,13 @@ def try_noop(argv: list[str]) -> int | None:
         if any(os.path.islink(os.path.join(base, p)) for p in prefixes):
             return None  # the full render refuses links, with its message
         for rel, digest in files.items():
-            # never blocks (a FIFO where a file was) and never follows a link swapped in meanwhile
-            fd = os.open(os.path.join(base, rel), os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
-            with os.fdopen(fd, "rb") as fh:
-                if not stat.S_ISREG(os.fstat(fd).st_mode) or hashlib.sha256(fh.read()).hexdigest() != digest:
-                    return None
+            if hashlib.sha256(_read_regular(os.path.join(base, rel))).hexdigest() != digest:
+                return None
         folders = {os.path.dirname(os.path.join(base, rel)) for rel in files}
         for folder in folders | {base}:  # an interrupted render's leftovers: the full render removes them
             if any(e.name.startswith(".") and e.name.endswith(".tmp") for e in os.scandir(folder)):
                 return None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
     if not quiet:
         shown = os.path.relpath(docs, cwd) if docs.is_relative_to(cwd) else str(docs)

@@ -210,6 +210,19 @@ def test_the_fast_path_answers_only_when_nothing_changed(tmp_path):
     record_path.unlink()
     moved.rename(record_path)
     assert answers("render")
+    # records the full render reads as broken: decoded and parsed as it does, never a traceback
+    for broken in (b"\xef\xbb\xbf" + original, original.decode().encode("utf-16"),
+                   original.replace(b'"proxydocs"', b'"proxydocs\xed\xa0\x80"'), b"[" * 100000 + b"]" * 100000):
+        record_path.write_bytes(broken)
+        proc = subprocess.run([sys.executable, "-c", fast, "render"], cwd=site, capture_output=True, timeout=20)
+        assert proc.returncode == 3, proc.stderr[-300:]
+    record_path.unlink()
+    os.mkfifo(record_path)  # a FIFO as the record: answered at once
+    proc = subprocess.run([sys.executable, "-c", fast, "render"], cwd=site, capture_output=True, timeout=20)
+    assert proc.returncode == 3
+    record_path.unlink()
+    record_path.write_bytes(original)
+    assert answers("render")
     kept = target.read_bytes()
     target.unlink()
     os.mkfifo(target)  # a FIFO where a file was: answered at once, not waited on
