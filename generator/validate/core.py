@@ -71,20 +71,6 @@ def register(*kinds: str) -> Callable[[Validator], Validator]:
     return deco
 
 
-# kind -> preparers: each sees every target of its kind before the validators run, asks its
-# slow-to-start program once about all of them, and keeps the answers for the validators
-# (a validator that finds no answer kept asks the program itself)
-PREPARERS: dict[str, list[Callable[[list[Target]], None]]] = {}
-
-
-def prepare(*kinds: str) -> Callable:
-    def deco(fn: Callable[[list[Target]], None]) -> Callable[[list[Target]], None]:
-        for kind in kinds:
-            PREPARERS.setdefault(kind, []).append(fn)
-        return fn
-    return deco
-
-
 def kinds() -> set[str]:
     return set(REGISTRY) - {EVERY_KIND}
 
@@ -160,7 +146,6 @@ def validate_tree(root: Path, settings: Settings, snippets, paths: list[Path] | 
     for path in sorted(wanted - {(root / s.output).resolve() for s in snippets}) if wanted else ():
         findings.append(Finding(str(path), 0, f"is not a snippet under {root} (validate checks the files the "
                                               "manifest lists there)"))
-    targets: list[Target] = []
     for snippet in snippets:
         path = root / snippet.output
         if wanted is not None and path.resolve() not in wanted:
@@ -174,16 +159,11 @@ def validate_tree(root: Path, settings: Settings, snippets, paths: list[Path] | 
                 continue  # committed captures live in the site's tree only; a copy may hold one page
             findings.append(Finding(str(path), 0, "is missing (run `proxydocs render`)"))
             continue
-        targets.append(Target(path, snippet, settings))
-    preparers = {fn: None for kind in dict.fromkeys(t.snippet.kind for t in targets) for fn in PREPARERS.get(kind, [])}
-    for fn in preparers:  # each once, with every target of the kinds it prepares
-        fn([t for t in targets if fn in PREPARERS.get(t.snippet.kind, [])])
-    for target in targets:
-        found = validate_file(target)
-        if target.snippet.counterexample:
+        found = validate_file(Target(path, snippet, settings))
+        if snippet.counterexample:
             found = [f for f in found if not f.warning]
             if not found:
-                findings.append(Finding(str(target.path), 0, "is a counter-example but no validator rejects it"))
+                findings.append(Finding(str(path), 0, "is a counter-example but no validator rejects it"))
         else:
             findings += found
     return findings

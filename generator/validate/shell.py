@@ -4,13 +4,12 @@ drop-in that a script writes through a heredoc."""
 from __future__ import annotations
 
 import re
-import subprocess
 
 from . import urls
-from .core import Finding, Target, prepare, register, run
-from .heredoc import heredoc_body, heredoc_dropins
+from .core import Finding, Target, register, run
 
 _EXPORT = re.compile(r"\s*(export\s+)?[A-Za-z_][A-Za-z0-9_]*=")
+_HEREDOC = re.compile(r"^cat <<'?(\w+)'? >(/etc/systemd/system/([\w@.-]+)\.service\.d/[\w.-]+\.conf)\s*$")
 
 
 @register("shell")
@@ -22,63 +21,17 @@ def check_syntax(t: Target) -> list[Finding]:
     return []
 
 
-# (path, bytes) -> (exit code, gcc-format lines, stderr) of the last batch: shellcheck takes
-# ~40 ms to start, so one run answers for every shell snippet of a validation
-_SHELLCHECK: dict[tuple[str, bytes], tuple[int, str, str]] = {}
-_TIMEOUT = 30  # seconds per file
-
-
-def _shellcheck(paths: list[str], timeout: float = _TIMEOUT):
-    # snippets are shown without a shebang (the pages include them as they are): say bash
-    return run(["shellcheck", "--shell=bash", "--format=gcc", "--", *paths], timeout=timeout)
-
-
-@prepare("shell")
-def ask_shellcheck_once(targets: list[Target]) -> None:
-    """One shellcheck run for every shell snippet; a file whose answer cannot be told apart for
-    certain (the run failed or timed out, a path that starts another path's line) asks alone."""
-    _SHELLCHECK.clear()
-    try:
-        before = {str(t.path): t.path.read_bytes() for t in targets}  # the bytes shellcheck is about to read
-    except OSError:
-        return  # each file asks alone, and reports its own trouble
-    paths = list(before)
-    if len(paths) < 2 or any(q.startswith(f"{p}:") for p in paths for q in paths):
-        return
-    try:
-        proc = _shellcheck(paths, timeout=_TIMEOUT * len(paths))
-    except subprocess.TimeoutExpired:
-        return
-    if proc.returncode not in (0, 1):
-        return
-    lines: dict[str, list[str]] = {p: [] for p in paths}
-    for line in proc.stdout.splitlines():
-        owner = [p for p in paths if line.startswith(f"{p}:")]
-        if len(owner) != 1:
-            return
-        lines[owner[0]].append(line)
-    for path in paths:
-        out = lines[path]
-        _SHELLCHECK[(path, before[path])] = (1 if out else 0, "\n".join(out), proc.stderr)
-
-
 @register("shell")
 def check_shellcheck(t: Target) -> list[Finding]:
-    try:
-        answer = _SHELLCHECK.get((str(t.path), t.path.read_bytes()))
-    except OSError:
-        answer = None
-    if answer is None:
-        proc = _shellcheck([str(t.path)])
-        answer = proc.returncode, proc.stdout, proc.stderr
-    code, stdout, stderr = answer
+    # snippets are shown without a shebang (the pages include them as they are): say bash
+    proc = run(["shellcheck", "--shell=bash", "--format=gcc", "--", str(t.path)])  # a path may start with -
     findings = []
-    for line in stdout.splitlines():
+    for line in proc.stdout.splitlines():
         m = re.match(r".*?:(\d+):\d+: (.*)", line)
         if m:
             findings.append(t.finding(int(m.group(1)), f"shellcheck: {m.group(2)}"))
-    if code not in (0, 1) or (code == 1 and not findings):
-        findings.append(t.finding(0, f"shellcheck failed: {stderr.strip()}"))
+    if proc.returncode not in (0, 1) or (proc.returncode == 1 and not findings):
+        findings.append(t.finding(0, f"shellcheck failed: {proc.stderr.strip()}"))
     return findings
 
 
@@ -112,15 +65,20 @@ def check_heredoc_dropin(t: Target) -> list[Finding]:
     """A script that writes a systemd drop-in: the heredoc is checked as the drop-in itself."""
     from .systemd import dropin_findings
 
-    text = t.text
+    lines = t.text.splitlines()
     findings = []
-    for i, end, m in heredoc_dropins(text):
+    for i, line in enumerate(lines):
+        m = _HEREDOC.match(line)
+        if not m:
+            continue
+        end = next((j for j in range(i + 1, len(lines)) if lines[j].rstrip() == m.group(1)), None)
         if end is None:
             findings.append(t.finding(i + 1, "heredoc is never closed"))
             continue
-        if not m.group(0).startswith("cat <<'"):
+        if not line.startswith("cat <<'"):
             findings.append(t.finding(i + 1, "unquoted heredoc: the shell would expand $ and ` in the drop-in"))
+        body = "\n".join(lines[i + 1:end]) + "\n"
         # a line of the drop-in is line i + 1 + n of the script
         findings += [t.finding(i + 1 + f.line if f.line else i + 1, f.message)
-                     for f in dropin_findings(t, heredoc_body(text, i, end), m.group(3))]
+                     for f in dropin_findings(t, body, m.group(3))]
     return findings

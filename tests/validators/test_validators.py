@@ -217,30 +217,16 @@ def test_a_missing_program_is_an_error_not_a_pass():
     assert "is not installed" in proc.stderr
 
 
-def test_one_shellcheck_run_reports_what_each_file_alone_does(tmp_path):
-    """The shell preparer asks shellcheck once for every shell snippet of a validation; each
-    file must get exactly the findings it gets when it asks alone: with a path that begins
-    another's output lines (`a` and `a:3`), a path starting with `-`, one with a space, and a
-    snippet listed twice."""
-    import dataclasses
-
-    from generator.validate import shell
-
-    base = next(s for s in SNIPPETS.values() if s.kind == "shell" and not s.counterexample)
-    texts = {"a": "x=1\nexport x\necho $1\n", "a:3": "echo ok\n", "-b": "echo $2\n", "c d": "ls `pwd`\n"}
-    snippets = []
-    for name, text in texts.items():
-        (tmp_path / name).write_text(text)
-        snippets.append(dataclasses.replace(base, output=name))
-    snippets.append(snippets[0])
-    batch = validate_tree(tmp_path, DEFAULTS, snippets)
-    alone = []
-    for snippet in snippets:
-        shell._SHELLCHECK.clear()
-        alone += validate_file(Target(tmp_path / snippet.output, snippet, DEFAULTS))
-    assert batch == alone
-    assert [(f.line, f.message[:11]) for f in alone if f.file == str(tmp_path / "a")] == [(3, "shellcheck:")] * 2
-    assert not [f for f in alone if f.file == str(tmp_path / "a:3")]
+def test_a_shell_snippet_whose_path_starts_with_a_dash_is_still_checked(tmp_path, monkeypatch):
+    """validate --root may be a relative folder named like an option: shellcheck must read the
+    path as a file name, not as an option, and report the file's own findings."""
+    snippet = next(s for s in SNIPPETS.values() if s.kind == "shell" and not s.counterexample)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-root").mkdir()
+    (tmp_path / "-root" / "script").write_text("echo $1\n")
+    found = [f.message for f in validate_file(Target(Path("-root/script"), snippet, DEFAULTS))]
+    assert any(f.startswith("shellcheck:") and "SC2086" in f for f in found), found
+    assert not any("shellcheck failed" in f for f in found), found
 
 
 def test_a_drop_in_for_a_service_named_like_an_option_is_still_verified(tmp_path):
