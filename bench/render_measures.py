@@ -20,9 +20,9 @@ PROXYDOCS = str(Path(PY).parent / "proxydocs")
 PEERS_VENV = ROOT / ".venv-bench"
 
 
-def _cold_env() -> dict:
-    """No bytecode is read or written: every module is compiled from source, as on a first run."""
-    prefix = tempfile.mkdtemp(prefix="proxydocs-bench-pyc-")
+def _cold_env(prefix: str) -> dict:
+    """No bytecode is read or written: every module is compiled from source, as on a first run.
+    PREFIX is an empty folder that stays empty."""
     return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": prefix}
 
 
@@ -31,9 +31,10 @@ def cli_against_jinja() -> list[tuple[str, str, str]]:
     noop = command(PROXYDOCS, "render", "-q", cwd=ROOT)
     jinja = command(PY, "-c", "import jinja2")
     warm = paired(noop, jinja)
-    cold_env = _cold_env()
-    cold = paired(command(PROXYDOCS, "render", "-q", cwd=ROOT, env=cold_env),
-                  command(PY, "-c", "import jinja2", env=cold_env))
+    with tempfile.TemporaryDirectory(prefix="proxydocs-bench-pyc-") as prefix:
+        cold_env = _cold_env(prefix)
+        cold = paired(command(PROXYDOCS, "render", "-q", cwd=ROOT, env=cold_env),
+                      command(PY, "-c", "import jinja2", env=cold_env))
     site = Path(tempfile.mkdtemp(prefix="proxydocs-bench-render-"))
     shutil.copy(ROOT / "proxy.toml", site / "proxy.toml")
     (site / "docs").mkdir()
