@@ -26,7 +26,9 @@
         const fold = el.closest("details.proxydocs-fold");
         const before = fold && fold.previousElementSibling;
         const download = before && before.querySelector("a.download");
-        found.push({ pre, snippet: DATA.snippets[id], original: pre.innerHTML, download,
+        // shown: the text this block shows, or null while it shows the page's own highlighted
+        // block (kept aside as nodes, not copied, until the reader's settings are reset)
+        found.push({ pre, snippet: DATA.snippets[id], shown: null, original: null, download,
                      href: download && download.getAttribute("href"),
                      hl: new Set(hl ? hl.slice(6).split("-").map(Number) : []) });
       }
@@ -34,12 +36,25 @@
     return found;
   }
 
+  // Only a block whose text changes is touched: a keystroke re-renders what it changes, and a
+  // page without settings of the reader's keeps the blocks Sphinx wrote (no second parse of them).
   function showText(block, text) {
+    if (block.shown === text) return false;
+    if (block.shown === null) block.original = [...block.pre.childNodes];
+    block.shown = text;
     const lines = text.replace(/\n$/, "").split("\n");
     block.pre.innerHTML = "<span></span>" + lines.map((line, i) => {
       const html = escapeHtml(line) + "\n";
       return block.hl.has(i + 1) ? `<span class="hll">${html}</span>` : html;
     }).join("");
+    return true;
+  }
+
+  function showOriginal(block) {
+    if (block.shown === null) return false;
+    block.pre.replaceChildren(...block.original);
+    block.shown = block.original = null;
+    return true;
   }
 
   function start() {
@@ -50,7 +65,7 @@
     const isField = (k) => Object.hasOwn(defaults, k);  // not `in`: ?constructor= is no setting
     const found = blocks();
     const values = [...document.querySelectorAll("code[class*='pd-value-']")].map((el) => ({
-      el, name: [...el.classList].find((c) => c.startsWith("pd-value-")).slice(9), original: el.innerHTML }));
+      el, name: [...el.classList].find((c) => c.startsWith("pd-value-")).slice(9), shown: null, original: null }));
     const share = form.querySelector(".proxydocs-share");
     const status = form.querySelector(".proxydocs-status");
     const link = form.querySelector(".proxydocs-link");
@@ -79,9 +94,8 @@
       const personal = Object.keys(texts).length > 0;
       const rendered = renderAll(result.values);
       for (const block of found) {
-        if (personal) showText(block, rendered[block.snippet.output]);
-        else block.pre.innerHTML = block.original;
-        if (block.download) {
+        const changed = personal ? showText(block, rendered[block.snippet.output]) : showOriginal(block);
+        if (changed && block.download) {
           if (block.download.href.startsWith("blob:")) URL.revokeObjectURL(block.download.href);
           block.download.href = personal ? URL.createObjectURL(new Blob([rendered[block.snippet.output]],
             { type: "application/octet-stream" })) : block.href;
@@ -91,8 +105,12 @@
       }
       const subs = substitutions(rendered[DATA.substitutions]);
       for (const v of values) {
-        if (personal && v.name in subs) v.el.textContent = subs[v.name];
-        else v.el.innerHTML = v.original;
+        const text = personal && v.name in subs ? subs[v.name] : null;
+        if (text === v.shown) continue;
+        if (v.shown === null) v.original = [...v.el.childNodes];
+        if (text === null) v.el.replaceChildren(...v.original);
+        else v.el.textContent = text;
+        v.shown = text;
       }
       const query = new URLSearchParams(texts).toString();
       const url = location.pathname + (query ? "?" + query : "") + location.hash;
