@@ -7,6 +7,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import socket
 import tempfile
 import threading
 from collections import Counter
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from support import copy_site, require, require_module, sphinx_build
+from support import STEP_TIMEOUT, copy_site, require, require_module, sphinx_build
 
 # filled by the property tier, printed at the end of the run
 HYPOTHESIS_COUNTS: dict[str, Counter] = {}
@@ -67,15 +68,57 @@ def site(built_site):
     server.server_close()
 
 
+class Sink:
+    """The browser's only proxy: a loopback port that reads the first line of every request
+    for a host other than loopback ("GET http://192.0.2.1/ HTTP/1.1", "CONNECT host:443 ...")
+    and closes the connection without an answer. Chromium sends loopback requests directly
+    (its implicit bypass rule) and everything else here, host names unresolved: nothing leaves
+    the machine, no name is looked up, and WebSockets and link prefetches are caught as well.
+    Request interception (page.route) caught only the page's own requests and turned off the
+    browser's cache, which doubled the CPU of a page load."""
+
+    def __init__(self):
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.requests: list[str] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:  # closed at the end of the session
+                return
+            with conn:
+                conn.settimeout(STEP_TIMEOUT)
+                try:
+                    self.requests.append(conn.recv(4096).split(b"\r\n", 1)[0].decode("latin-1"))
+                except OSError:
+                    pass
+
+    def close(self):
+        self.server.close()
+
+
 @pytest.fixture(scope="session")
-def browser():
-    """One headless Debian Chromium (Playwright, no download) for the whole session."""
+def sink():
+    s = Sink()
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def browser(sink):
+    """One headless Debian Chromium (Playwright, no download) for the whole session, whose
+    only way out is the sink. (Playwright's own `proxy` option would send loopback through
+    the proxy too, so the switch is given as it is.)"""
     chromium = require("chromium")["chromium"]
     require_module("playwright", "pip install -e '.[test]'")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=chromium,
+                              args=[*CHROMIUM_ARGS, f"--proxy-server=http://127.0.0.1:{sink.port}"])
         yield b
         b.close()
 
@@ -83,28 +126,37 @@ def browser():
 class Tab:
     """One browser tab on the served site, shared by the tests that need a page of it: a new
     tab (or context) costs a renderer process, ~1.4 s of CPU, where a page load in an open tab
-    costs ~0.3 s. `fresh()` gives it back as a new reader would find it."""
+    costs ~0.3 s. A test starts with `open()` or `fresh()`, which give it back as a new reader
+    would find it; before that the tab refuses to be used."""
 
     VIEWPORT = {"width": 1280, "height": 720}  # Playwright's default
+    NOT_FOUND = "proxydocs-no-such-page"  # the server's own "not found" page: the origin, no script
 
     def __init__(self, url: str, context, page):
-        self.url, self.context, self.page = url, context, page
+        self.url, self.context, self._page = url, context, page
+        self.started = False
         self.errors: list[str] = []
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        # refuse anything that is not this local site: nothing leaves the machine
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
+
+    @property
+    def page(self):
+        assert self.started, "start the test with tab.open() or tab.fresh()"
+        return self._page
 
     def fresh(self, stored: str | None = None):
         """Nothing stored (or `stored` as the reader's saved settings), nothing copied, the
-        default size, no errors seen. Done on a page of the site's origin with no script: the
-        server's own "not found" page."""
-        page = self.page
+        default size, no errors seen. Done on the page the tab shows when that is one of the
+        site's (the storage is the origin's, and no page of the site writes it on leaving), or
+        else on the server's "not found" page."""
+        page = self._page
+        if not page.url.startswith(f"{self.url}/"):
+            page.goto(f"{self.url}/{self.NOT_FOUND}")
         page.set_viewport_size(self.VIEWPORT)
-        page.goto(f"{self.url}/proxydocs-no-such-page")
         page.evaluate("""(stored) => { localStorage.clear(); sessionStorage.clear();
             if (stored !== null) localStorage.setItem('proxydocs.settings', stored);
             return navigator.clipboard.writeText(''); }""", stored)
         self.errors.clear()
+        self.started = True
         return page
 
     def open(self, path: str, stored: str | None = None):
@@ -125,8 +177,9 @@ def shared_tab(browser, site):
 
 @pytest.fixture
 def tab(shared_tab) -> Tab:
-    shared_tab.fresh()
-    return shared_tab
+    shared_tab.started = False
+    yield shared_tab
+    shared_tab.started = False
 
 
 SCRATCH = Path("/dev/shm")

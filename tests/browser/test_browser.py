@@ -41,3 +41,24 @@ def test_blocks_show_and_copy_exactly_the_generated_text(site, tab, docname):
         assert text.rstrip("\n") in [c.rstrip("\n") for c in copied], f"copy button does not yield:\n{text}"
     for c in copied:
         assert not c.lstrip().startswith("$ "), "a prompt was copied"
+
+
+# documentation addresses (RFC 5737, RFC 3849), a name, and a WebSocket: none may be reached
+AWAY = {"http://192.0.2.1/x": "GET http://192.0.2.1/x ", "http://[2001:db8::1]/x": "GET http://[2001:db8::1]/x ",
+        "https://github.com/": "CONNECT github.com:443 ", "ws://198.51.100.1/": "CONNECT 198.51.100.1:80 "}
+REACH = """async (urls) => Promise.all(urls.map((u) => u.startsWith("ws")
+    ? new Promise((done) => { const w = new WebSocket(u); w.onopen = () => done("open"); w.onerror = () => done("failed"); })
+    : fetch(u, { mode: "no-cors" }).then(() => "open", () => "failed")))"""
+
+
+def test_nothing_but_the_site_leaves_the_browser(tab, sink):
+    """Every request for another host, by name or by address, reaches only the sink on
+    loopback, which answers none; the site's own requests go straight to it."""
+    page = tab.open("index.html")
+    before = len(sink.requests)
+    assert page.evaluate(REACH, list(AWAY)) == ["failed"] * len(AWAY)
+    seen = sink.requests[before:]
+    for url, line in AWAY.items():
+        assert any(s.startswith(line) for s in seen), f"{url} did not go to the sink: {seen}"
+    assert page.evaluate("fetch(location.href).then((r) => r.status)") == 200
+    assert not any(tab.url.split("//", 1)[1] in s for s in sink.requests), "the site went through the sink"

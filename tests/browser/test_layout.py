@@ -25,7 +25,6 @@ def opened(browser, site):
     url, _ = site
     context = browser.new_context()
     page = context.new_page()
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
     showing: list[tuple[str, str]] = []
 
     def get(width: str, docname: str):

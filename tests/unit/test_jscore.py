@@ -34,7 +34,6 @@ def core(browser):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.route("**/*", lambda route: route.abort())  # nothing to fetch: everything is inline
     page.set_content("<!doctype html><html><body></body></html>")
     page.add_script_tag(content=pagedata.data_js(defaults()))
     for script in ("pyport.js", "types.js", "core.js"):
