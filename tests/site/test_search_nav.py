@@ -48,10 +48,10 @@ def test_the_cached_navigation_is_sphinxs_own(tmp_path):
     without it, and the cache was used."""
     src = tmp_path / "src"
     src.mkdir()
-    (src / "conf.py").write_text(  # the theme and navigation options of the project's conf.py
+    (src / "conf.py").write_text(  # the theme, navigation and search options of the project's conf.py
         'project = "nav"\nlanguage = "zh_CN"\nhtml_theme = "sphinx_rtd_theme"\n'
         f"html_theme_options = {THEME_OPTIONS!r}\n"
-        'extensions = ["generator.site.nav_cache"]\n', encoding="utf-8")
+        'extensions = ["generator.site.nav_cache", "generator.site.search_zh"]\n', encoding="utf-8")
     (src / "index.rst").write_text("首页\n====\n\n", encoding="utf-8")
     site_tree.hook(src, site_tree.write(src, 30, per_part=30, folder="flat"))
     site_tree.hook(src, site_tree.write(src, 5, per_part=5, folder="small"))

@@ -5,6 +5,7 @@ form itself is tested on the built pages in tests/browser."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from importlib.resources import files
@@ -58,6 +59,20 @@ def examples(strategy) -> list:
     return drawn
 
 
+@functools.cache
+def any_text_examples(path: str) -> tuple:
+    """examples(any_text(...)) of a field: drawn once for the tests that ask about them."""
+    return tuple(examples(any_text(FIELDS[path].type)))
+
+
+FILTER_VALUES = st.text(st.sampled_from(HOSTILE + SAFE + "é✓\u00e9"), max_size=24) | st.text(max_size=12)
+
+
+@functools.cache
+def filter_values() -> tuple:
+    return tuple(examples(FILTER_VALUES))
+
+
 def each(core, fn: str, args: list) -> list:
     """The JavaScript function FN applied in the page to each of ARGS, in one round trip."""
     return core.evaluate(f"(all) => all.map((arg) => ({fn})(arg))", args)
@@ -86,7 +101,7 @@ def test_every_field_kind_is_covered():
 def test_any_text_parses_as_in_python(core, path):
     """For any string: the same refusal with the same message, or the same value."""
     ft = FIELDS[path].type
-    texts = examples(any_text(ft))
+    texts = any_text_examples(path)
     for text, got in zip(texts, each(core, JS_PARSE, [[ft.page_data(), t] for t in texts]), strict=True):
         assert got == python_parse(path, text), text
 
@@ -115,7 +130,7 @@ def test_the_page_has_every_python_filter(core):
 
 @pytest.mark.parametrize("name", sorted(set(FILTERS) - {"systemctl_show"}))
 def test_each_string_filter_escapes_as_in_python(core, name):
-    values = examples(st.text(st.sampled_from(HOSTILE + SAFE + "é✓\u00e9"), max_size=24) | st.text(max_size=12))
+    values = filter_values()
     got = each(core, "([n, v]) => window.proxydocsCore.FILTERS[n](v)", [[name, v] for v in values])
     for value, page in zip(values, got, strict=True):
         assert page == FILTERS[name](value), value
@@ -168,7 +183,7 @@ def test_every_refusal_the_form_shows_is_chinese(core, path):
     """The form shows the CLI's reason in Chinese: no refusal falls through untranslated, and
     the quoted value survives the translation."""
     ft = FIELDS[path].type
-    texts = examples(any_text(ft))
+    texts = any_text_examples(path)
     for text, zh in zip(texts, each(core, JS_TRANSLATE, [[ft.page_data(), t] for t in texts]), strict=True):
         if zh is None:
             continue
