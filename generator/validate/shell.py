@@ -3,6 +3,7 @@ drop-in that a script writes through a heredoc."""
 
 from __future__ import annotations
 
+import os
 import re
 
 from . import urls
@@ -23,8 +24,12 @@ def check_syntax(t: Target) -> list[Finding]:
 
 @register("shell")
 def check_shellcheck(t: Target) -> list[Finding]:
-    # snippets are shown without a shebang (the pages include them as they are): say bash
-    proc = run(["shellcheck", "--shell=bash", "--format=gcc", "--", str(t.path)])  # a path may start with -
+    # snippets are shown without a shebang (the pages include them as they are): say bash.
+    # The verdict is the file's own: no .shellcheckrc of the folders above it or of the user
+    # (--norc), no SHELLCHECK_OPTS of the caller (either may disable a check), and `--` since
+    # a path may start with -
+    env = {k: v for k, v in os.environ.items() if k != "SHELLCHECK_OPTS"}
+    proc = run(["shellcheck", "--norc", "--shell=bash", "--format=gcc", "--", str(t.path)], env=env)
     findings = []
     for line in proc.stdout.splitlines():
         m = re.match(r".*?:(\d+):\d+: (.*)", line)

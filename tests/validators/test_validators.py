@@ -229,6 +229,20 @@ def test_a_shell_snippet_whose_path_starts_with_a_dash_is_still_checked(tmp_path
     assert not any("shellcheck failed" in f for f in found), found
 
 
+def test_the_callers_shellcheck_settings_do_not_silence_a_finding(tmp_path, monkeypatch):
+    """A .shellcheckrc in a folder above the file (a user's project, their home) and
+    SHELLCHECK_OPTS in the caller's environment may each disable the check that would fail
+    the snippet: shellcheck must judge the file on its own."""
+    snippet = next(s for s in SNIPPETS.values() if s.kind == "shell" and not s.counterexample)
+    (tmp_path / ".shellcheckrc").write_text("disable=SC2086\n")
+    (tmp_path / "tree").mkdir()
+    path = tmp_path / "tree" / "script"
+    path.write_text("echo $1\n")
+    monkeypatch.setenv("SHELLCHECK_OPTS", "--exclude=SC2086")
+    found = [f.message for f in validate_file(Target(path, snippet, DEFAULTS))]
+    assert any(f.startswith("shellcheck:") and "SC2086" in f for f in found), found
+
+
 def test_a_drop_in_for_a_service_named_like_an_option_is_still_verified(tmp_path):
     """A heredoc may write the drop-in of a service whose name starts with `-`: systemd-analyze
     must read it as a unit name, not as an option, and report the drop-in's own mistake."""
