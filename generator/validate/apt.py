@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
+from pathlib import Path
 
 from . import urls
 from .core import Finding, Target, register, run
 
 
+# apt reads $APT_CONFIG, /etc/apt/apt.conf and /etc/apt/apt.conf.d/ before the -c file: a
+# proxy set on this machine (where the readers of this guide often have one) would fill in one
+# the snippet lacks. Our own APT_CONFIG points both at /dev/null, so apt reads the file alone.
+_ALONE = 'Dir::Etc::Main "/dev/null";\nDir::Etc::Parts "/dev/null";\n'
+
+
 def apt_proxies(path: str) -> tuple[dict[str, str], str, int]:
-    proc = run(["apt-config", "-c", path, "dump"])
+    with tempfile.TemporaryDirectory(prefix="proxydocs-apt-") as folder:
+        alone = Path(folder) / "apt.conf"
+        alone.write_text(_ALONE, encoding="utf-8")
+        proc = run(["apt-config", "-c", path, "dump"], env={**os.environ, "APT_CONFIG": str(alone)})
     found = {}
     for line in proc.stdout.splitlines():
         m = re.fullmatch(r'Acquire::(https?)::Proxy "(.*)";', line)

@@ -243,6 +243,20 @@ def test_the_callers_shellcheck_settings_do_not_silence_a_finding(tmp_path, monk
     assert any(f.startswith("shellcheck:") and "SC2086" in f for f in found), found
 
 
+def test_the_machines_apt_configuration_does_not_fill_in_the_snippet(tmp_path, monkeypatch):
+    """apt reads $APT_CONFIG and the apt.conf.d folder it names before the snippet: a proxy
+    configured on the machine must not stand in for the one the snippet lacks."""
+    snippet = SNIPPETS[ARCHIVE + "apt_proxy"]
+    (tmp_path / "parts").mkdir()
+    (tmp_path / "parts" / "90proxy").write_text('Acquire::https::Proxy "http://192.168.5.2:3128/";\n')
+    (tmp_path / "apt.conf").write_text(f'Dir::Etc::Parts "{tmp_path / "parts"}";\n')
+    monkeypatch.setenv("APT_CONFIG", str(tmp_path / "apt.conf"))
+    path = tmp_path / "apt_proxy"
+    path.write_text('Acquire::http::Proxy "http://192.168.5.2:3128/";\n')  # https forgotten
+    found = [f.message for f in validate_file(Target(path, snippet, DEFAULTS))]
+    assert "apt reads no Acquire::https::Proxy" in found, found
+
+
 def test_a_drop_in_for_a_service_named_like_an_option_is_still_verified(tmp_path):
     """A heredoc may write the drop-in of a service whose name starts with `-`: systemd-analyze
     must read it as a unit name, not as an option, and report the drop-in's own mistake."""
