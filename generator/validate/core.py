@@ -159,6 +159,14 @@ def validate_tree(root: Path, settings: Settings, snippets, paths: list[Path] | 
                 continue  # committed captures live in the site's tree only; a copy may hold one page
             findings.append(Finding(str(path), 0, "is missing (run `proxydocs render`)"))
             continue
+        try:  # every reader of a snippet reads UTF-8 text, and so do the validators
+            path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            findings.append(Finding(str(path), 0, f"is not UTF-8 text (byte {exc.start}: {exc.reason})"))
+            continue
+        except OSError as exc:
+            findings.append(Finding(str(path), 0, f"cannot be read: {exc.strerror}"))
+            continue
         found = validate_file(Target(path, snippet, settings))
         if snippet.counterexample:
             found = [f for f in found if not f.warning]
