@@ -22,22 +22,36 @@ def check_syntax(t: Target) -> list[Finding]:
     return []
 
 
+_SHELLCHECKED: dict[str, tuple[tuple[int, str], ...]] = {}
+
+
+def shellcheck_findings(text: str) -> tuple[tuple[int, str], ...] | str:
+    """shellcheck's (line, message) findings for a script, or why shellcheck failed. The
+    script is read from standard input, and no .shellcheckrc of any folder or of the user
+    (--norc) and no SHELLCHECK_OPTS of the caller (either may disable a check) take part: the
+    verdict is the text's alone (tests/validators: the same as for the file, for every
+    snippet), so a text is asked once per process. Snippets are shown without a shebang (the
+    pages include them as they are): say bash."""
+    if text in _SHELLCHECKED:
+        return _SHELLCHECKED[text]
+    env = {k: v for k, v in os.environ.items() if k != "SHELLCHECK_OPTS"}
+    proc = run(["shellcheck", "--norc", "--shell=bash", "--format=gcc", "-"], env=env, input=text, encoding="utf-8")
+    found = tuple((int(m.group(1)), m.group(2)) for line in proc.stdout.splitlines()
+                  if (m := re.match(r"-:(\d+):\d+: (.*)", line)))
+    if proc.returncode not in (0, 1) or (proc.returncode == 1 and not found):
+        return f"shellcheck failed: {proc.stderr.strip()}"
+    if len(_SHELLCHECKED) >= 512:
+        _SHELLCHECKED.clear()
+    _SHELLCHECKED[text] = found
+    return found
+
+
 @register("shell")
 def check_shellcheck(t: Target) -> list[Finding]:
-    # snippets are shown without a shebang (the pages include them as they are): say bash.
-    # The verdict is the file's own: no .shellcheckrc of the folders above it or of the user
-    # (--norc), no SHELLCHECK_OPTS of the caller (either may disable a check), and `--` since
-    # a path may start with -
-    env = {k: v for k, v in os.environ.items() if k != "SHELLCHECK_OPTS"}
-    proc = run(["shellcheck", "--norc", "--shell=bash", "--format=gcc", "--", str(t.path)], env=env)
-    findings = []
-    for line in proc.stdout.splitlines():
-        m = re.match(r".*?:(\d+):\d+: (.*)", line)
-        if m:
-            findings.append(t.finding(int(m.group(1)), f"shellcheck: {m.group(2)}"))
-    if proc.returncode not in (0, 1) or (proc.returncode == 1 and not findings):
-        findings.append(t.finding(0, f"shellcheck failed: {proc.stderr.strip()}"))
-    return findings
+    found = shellcheck_findings(t.text)
+    if isinstance(found, str):
+        return [t.finding(0, found)]
+    return [t.finding(line, f"shellcheck: {message}") for line, message in found]
 
 
 def sourced_environment(t: Target) -> dict[str, str] | None:

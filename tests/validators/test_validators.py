@@ -229,6 +229,37 @@ def test_a_shell_snippet_whose_path_starts_with_a_dash_is_still_checked(tmp_path
     assert not any("shellcheck failed" in f for f in found), found
 
 
+@pytest.mark.parametrize("spoil,reason", [
+    (lambda p: p.write_bytes(b"echo \xff\xfe\n"), "is not UTF-8 text (byte 5: invalid start byte)"),
+    (lambda p: (p.unlink(), p.mkdir()), "cannot be read: Is a directory"),
+], ids=["latin-1 bytes", "a folder"])
+def test_a_snippet_that_is_no_utf8_text_is_a_finding(tmp_path, spoil, reason):
+    """A file saved in another encoding, or a folder in a snippet's place: a finding that
+    names the file, not an internal error."""
+    api.render(DEFAULTS, tmp_path)
+    spoil(tmp_path / GUIDE / "ssh_tunnel")
+    found = [f"{Path(f.file).relative_to(tmp_path)}: {f.message}" for f in validate_tree(tmp_path, DEFAULTS, SNIPPETS.values())
+             if not f.warning]
+    assert found == [f"{GUIDE}ssh_tunnel: {reason}"]
+
+
+def test_shellcheck_judges_the_text_as_it_judges_the_file():
+    """The validator gives shellcheck the script on standard input (its verdict then depends
+    on the text alone, and a text is asked once): for every shell snippet, the same findings
+    as shellcheck reading the file."""
+    from generator.validate.shell import shellcheck_findings
+
+    shell = [s for s in SNIPPETS.values() if s.kind == "shell"]
+    assert any(s.counterexample for s in shell) and len(shell) >= 10
+    for s in shell:
+        path = DOCS / s.output
+        proc = subprocess.run(["shellcheck", "--norc", "--shell=bash", "--format=gcc", "--", str(path)],
+                              capture_output=True, text=True, timeout=60)
+        from_file = tuple((int(m.group(1)), m.group(2)) for line in proc.stdout.splitlines()
+                          if (m := re.fullmatch(re.escape(str(path)) + r":(\d+):\d+: (.*)", line)))
+        assert shellcheck_findings(path.read_text(encoding="utf-8")) == from_file, s.output
+
+
 def test_the_callers_shellcheck_settings_do_not_silence_a_finding(tmp_path, monkeypatch):
     """A .shellcheckrc in a folder above the file (a user's project, their home) and
     SHELLCHECK_OPTS in the caller's environment may each disable the check that would fail
