@@ -241,15 +241,13 @@
       return Object.keys(errors).length ? { errors } : { values };
     }
 
-    function renderOne(values, snippet) {
-      const c = Object.assign({ s: sections(values), d: derive(values, DATA.dialects) }, snippet.vars);
-      return T[snippet.template](c);
-    }
-
-    // {output: text} for every generated snippet
+    // {output: text} for every generated snippet; the context is made once, as render_all does
     function renderAll(values) {
+      const base = { s: sections(values), d: derive(values, DATA.dialects) };
       const out = {};
-      for (const snippet of Object.values(DATA.snippets)) out[snippet.output] = renderOne(values, snippet);
+      for (const snippet of Object.values(DATA.snippets)) {
+        out[snippet.output] = T[snippet.template](Object.assign({}, base, snippet.vars));
+      }
       return out;
     }
 
