@@ -63,7 +63,7 @@ def test_livehtml_renders_and_rebuilds_when_the_settings_change(tmp_path):
                     return
             except OSError:
                 pass
-            time.sleep(0.5)
+            time.sleep(0.1)
         raise AssertionError(f"{needle!r} never appeared on {url}\n{log.read_text(errors='replace')[-3000:]}")
 
     try:
