@@ -171,6 +171,27 @@ def test_remembered_shared_and_reset(tab):
     assert_page_matches(page, texts)
 
 
+BLOCKS_HTML = """() => [...document.querySelectorAll("div[class*='pd-snippet-'] pre, code[class*='pd-value-']")]
+    .map((el) => el.innerHTML)"""
+
+
+def test_the_defaults_again_give_back_the_pages_own_highlighted_blocks(tab):
+    """Typing the defaults back, or the reset, shows the blocks exactly as Sphinx wrote them
+    (highlighted), not a plain text of the same letters."""
+    page = tab.open(f"{PAGES[0]}.html")
+    own = page.evaluate(BLOCKS_HTML)
+    assert sum('<span class="' in html for html in own) >= 10
+    texts = SETS[0]
+    fill(page, texts)
+    assert page.evaluate(BLOCKS_HTML) != own
+    for path in texts:
+        page.fill(f"input[name='{path}']", page.evaluate(f"PROXYDOCS_DATA.texts['{path}']"))
+    assert page.evaluate(BLOCKS_HTML) == own
+    fill(page, texts)
+    page.click("button.proxydocs-reset")
+    assert page.evaluate(BLOCKS_HTML) == own and tab.errors == []
+
+
 def test_a_shared_link_never_replaces_what_the_reader_saved(tab):
     url = tab.url
     mine = {"proxy.port": "8118", "tunnel.hostname": "mine.example.org"}
