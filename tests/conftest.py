@@ -72,7 +72,7 @@ class Sink:
     """The browser's only proxy: a loopback port that reads the first line of every request
     for a host other than loopback ("GET http://192.0.2.1/ HTTP/1.1", "CONNECT host:443 ...")
     and closes the connection without an answer. Chromium sends loopback requests directly
-    (its implicit bypass rule) and everything else here, host names unresolved: nothing leaves
+    (the bypass list below) and everything else here, host names unresolved: nothing leaves
     the machine, no name is looked up, and WebSockets and link prefetches are caught as well.
     Request interception (page.route) caught only the page's own requests and turned off the
     browser's cache, which doubled the CPU of a page load."""
@@ -118,7 +118,10 @@ def browser(sink):
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=chromium,
-                              args=[*CHROMIUM_ARGS, f"--proxy-server=http://127.0.0.1:{sink.port}"])
+                              args=[*CHROMIUM_ARGS, f"--proxy-server=http://127.0.0.1:{sink.port}",
+                                    # Chromium's implicit bypass rules send link-local addresses
+                                    # (169.254/16, fe80::/10) direct too: loopback alone
+                                    "--proxy-bypass-list=<-loopback>;127.0.0.0/8;[::1]"])
         yield b
         b.close()
 

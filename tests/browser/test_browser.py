@@ -43,9 +43,12 @@ def test_blocks_show_and_copy_exactly_the_generated_text(site, tab, docname):
         assert not c.lstrip().startswith("$ "), "a prompt was copied"
 
 
-# documentation addresses (RFC 5737, RFC 3849), a name, and a WebSocket: none may be reached
+# documentation addresses (RFC 5737, RFC 3849), a name, a WebSocket and link-local addresses:
+# none may be reached
 AWAY = {"http://192.0.2.1/x": "GET http://192.0.2.1/x ", "http://[2001:db8::1]/x": "GET http://[2001:db8::1]/x ",
-        "https://github.com/": "CONNECT github.com:443 ", "ws://198.51.100.1/": "CONNECT 198.51.100.1:80 "}
+        "https://github.com/": "CONNECT github.com:443 ", "ws://198.51.100.1/": "CONNECT 198.51.100.1:80 ",
+        # link-local: Chromium's own bypass rules would send these direct
+        "http://169.254.169.254/x": "GET http://169.254.169.254/x ", "http://[fe80::1]/x": "GET http://[fe80::1]/x "}
 REACH = """async (urls) => Promise.all(urls.map((u) => u.startsWith("ws")
     ? new Promise((done) => { const w = new WebSocket(u); w.onopen = () => done("open"); w.onerror = () => done("failed"); })
     : fetch(u, { mode: "no-cors" }).then(() => "open", () => "failed")))"""
