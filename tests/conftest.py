@@ -110,8 +110,8 @@ def sink():
 @pytest.fixture(scope="session")
 def browser(sink):
     """One headless Debian Chromium (Playwright, no download) for the whole session, whose
-    only way out is the sink. (Playwright's own `proxy` option would send loopback through
-    the proxy too, so the switch is given as it is.)"""
+    only way out is the sink. (Playwright's own `proxy` option edits the bypass list
+    by rules of its own version; the switches are given as they are.)"""
     chromium = require("chromium")["chromium"]
     require_module("playwright", "pip install -e '.[test]'")
     from playwright.sync_api import sync_playwright
