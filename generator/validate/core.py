@@ -47,7 +47,10 @@ class Target:
 
     @property
     def text(self) -> str:
-        return self.path.read_text(encoding="utf-8")
+        """The file's text as its readers get it: line ends as they are (a carriage return is
+        part of a line for bash, pam_env and systemd), not translated to \\n."""
+        with open(self.path, encoding="utf-8", newline="") as f:
+            return f.read()
 
     def finding(self, line: int, message: str) -> Finding:
         return Finding(str(self.path), line, message)
@@ -160,7 +163,7 @@ def validate_tree(root: Path, settings: Settings, snippets, paths: list[Path] | 
             findings.append(Finding(str(path), 0, "is missing (run `proxydocs render`)"))
             continue
         try:  # every reader of a snippet reads UTF-8 text, and so do the validators
-            path.read_text(encoding="utf-8")
+            Target(path, snippet, settings).text
         except UnicodeDecodeError as exc:
             findings.append(Finding(str(path), 0, f"is not UTF-8 text (byte {exc.start}: {exc.reason})"))
             continue

@@ -243,21 +243,31 @@ def test_a_snippet_that_is_no_utf8_text_is_a_finding(tmp_path, spoil, reason):
     assert found == [f"{GUIDE}ssh_tunnel: {reason}"]
 
 
-def test_shellcheck_judges_the_text_as_it_judges_the_file():
+# the line ends and marks an editor may leave, which shellcheck reports on
+ODD_SCRIPTS = {"crlf": b'echo hi\r\necho "$HOME"\r\n', "cr": b'echo hi\recho "$HOME"\r',
+               "bom": b'\xef\xbb\xbfecho "$HOME"\n', "no final newline": b"echo $1"}
+
+
+def test_shellcheck_judges_the_text_as_it_judges_the_file(tmp_path):
     """The validator gives shellcheck the script on standard input (its verdict then depends
-    on the text alone, and a text is asked once): for every shell snippet, the same findings
-    as shellcheck reading the file."""
+    on the text alone, and a text is asked once): for every shell snippet, and for scripts
+    with odd line ends, the same findings as shellcheck reading the file."""
     from generator.validate.shell import shellcheck_findings
 
     shell = [s for s in SNIPPETS.values() if s.kind == "shell"]
     assert any(s.counterexample for s in shell) and len(shell) >= 10
-    for s in shell:
-        path = DOCS / s.output
+    paths = [DOCS / s.output for s in shell]
+    for name, data in ODD_SCRIPTS.items():
+        paths.append(tmp_path / name.replace(" ", "-"))
+        paths[-1].write_bytes(data)
+    for path in paths:
         proc = subprocess.run(["shellcheck", "--norc", "--shell=bash", "--format=gcc", "--", str(path)],
                               capture_output=True, text=True, timeout=60)
         from_file = tuple((int(m.group(1)), m.group(2)) for line in proc.stdout.splitlines()
                           if (m := re.fullmatch(re.escape(str(path)) + r":(\d+):\d+: (.*)", line)))
-        assert shellcheck_findings(path.read_text(encoding="utf-8")) == from_file, s.output
+        assert shellcheck_findings(Target(path, shell[0], DEFAULTS).text) == from_file, path.name
+        if path.parent == tmp_path:
+            assert from_file, path.name  # each odd script is one shellcheck has something to say about
 
 
 def test_the_callers_shellcheck_settings_do_not_silence_a_finding(tmp_path, monkeypatch):
