@@ -16,17 +16,33 @@ from ..render.formats import systemctl_show
 from . import urls
 from .core import Finding, Target, register, run
 
-# Only this unit's folder is on the unit path (no host unit, no host drop-in for the same
-# service, no generator), so the check is the same on every machine and systemd loads a few
-# dozen units instead of the host's hundreds. Without the system's targets on the path, the
-# stand-in service must not ask for them (sysinit.target and the rest of the defaults).
+# First only this unit's folder is on the unit path (no host unit, no host drop-in for the
+# same service, no generator), so the check is the same on every machine and systemd loads a
+# few dozen units instead of the host's hundreds. Without the system's targets on the path, the
+# stand-in service must not ask for them (sysinit.target and the rest of the defaults). A
+# drop-in that asks for another unit (Requires=, DefaultDependencies=yes ...) is read again
+# with the system's unit folders after this one, as systemd finds them on a machine.
 _UNIT = "[Unit]\nDescription=proxydocs check\nDefaultDependencies=no\n\n[Service]\nExecStart=/bin/true\n"
+TEST_FAILED = "systemd --test: "  # the report's line when systemd could not start the unit
 
 
 def merged_environment(service: str, dropins: dict[str, str]) -> tuple[list[str], str]:
-    """(Environment entries in systemd's order, verify output) for SERVICE with drop-ins."""
-    entries, verify = _merged(service, tuple(sorted(dropins.items())))
-    return list(entries), verify
+    """(Environment entries in systemd's order, report) for SERVICE with drop-ins: the report
+    is `systemd-analyze verify`'s output, and a TEST_FAILED line when `systemd --test` could
+    not start the unit (then there are no entries)."""
+    entries, report = _merged(service, tuple(sorted(dropins.items())))
+    return list(entries), report
+
+
+def _ask(service: str, unit_path: str, no_generators: Path):
+    env = {"SYSTEMD_UNIT_PATH": unit_path, "SYSTEMD_GENERATOR_PATH": str(no_generators),
+           "SYSTEMD_ENVIRONMENT_GENERATOR_PATH": str(no_generators), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+           "HOME": "/tmp", "SYSTEMD_LOG_LEVEL": "warning"}
+    verify = run(["systemd-analyze", "verify", "--", f"{service}.service"], env=env, cwd="/")  # a name may start with -
+    test = run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                "/lib/systemd/systemd", "--test", "--system", f"--unit={service}.service", "--no-pager"],
+               env=env, cwd="/", timeout=60)
+    return (verify.stdout + verify.stderr).strip(), test
 
 
 @lru_cache(maxsize=512)
@@ -45,13 +61,9 @@ def _merged(service: str, dropins: tuple[tuple[str, str], ...]) -> tuple[tuple[s
             (unit_dir / f"{service}.service.d" / name).write_text(text, encoding="utf-8")
         for p in root.rglob("*"):
             os.chmod(p, 0o755 if p.is_dir() else 0o644)
-        env = {"SYSTEMD_UNIT_PATH": str(unit_dir), "SYSTEMD_GENERATOR_PATH": str(no_generators),
-               "SYSTEMD_ENVIRONMENT_GENERATOR_PATH": str(no_generators), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-               "HOME": "/tmp", "SYSTEMD_LOG_LEVEL": "warning"}
-        verify = run(["systemd-analyze", "verify", "--", f"{service}.service"], env=env, cwd="/")  # a name may start with -
-        test = run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                    "/lib/systemd/systemd", "--test", "--system", f"--unit={service}.service", "--no-pager"],
-                   env=env, cwd="/", timeout=60)
+        verify, test = _ask(service, str(unit_dir), no_generators)
+        if test.returncode != 0 or " not found." in verify:
+            verify, test = _ask(service, f"{unit_dir}:", no_generators)  # ":" appends the system's folders
         entries, inside = [], False
         for line in test.stdout.splitlines():
             if line.strip().startswith("-> Unit "):
@@ -59,16 +71,20 @@ def _merged(service: str, dropins: tuple[tuple[str, str], ...]) -> tuple[tuple[s
             elif inside and line.strip().startswith("Environment: "):
                 entries.append(line.strip()[len("Environment: "):])
         if test.returncode != 0 and not entries:
-            raise RuntimeError(f"systemd --test failed: {test.stderr.strip()[-500:]}")
-        return tuple(entries), (verify.stdout + verify.stderr).strip()
+            reason = " ".join(test.stderr.split())[-500:] or f"exit status {test.returncode}"
+            verify = "\n".join(filter(None, [verify, TEST_FAILED + reason]))
+        return tuple(entries), verify
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
 def dropin_findings(t: Target, text: str, service: str) -> list[Finding]:
-    entries, verify = merged_environment(service, {"http-proxy.conf": text})
+    entries, report = merged_environment(service, {"http-proxy.conf": text})
     findings = []
-    for line in verify.splitlines():
+    for line in report.splitlines():
+        if line.startswith(TEST_FAILED):
+            findings.append(t.finding(0, line))
+            continue
         m = re.search(r"\.conf:(\d+): (.*)", line)
         findings.append(t.finding(int(m.group(1)) if m else 0, f"systemd-analyze verify: {m.group(2) if m else line}"))
     env = dict(e.split("=", 1) for e in entries)

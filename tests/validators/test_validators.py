@@ -298,6 +298,25 @@ def test_the_machines_apt_configuration_does_not_fill_in_the_snippet(tmp_path, m
     assert "apt reads no Acquire::https::Proxy" in found, found
 
 
+@pytest.mark.parametrize("unit_lines,found", [
+    ("Requires=network-online.target\nAfter=network-online.target\n", []),  # a unit of the system
+    ("DefaultDependencies=yes\n", []),
+    ("Requires=proxydocs-no-such.service\n", ["Unit proxydocs-no-such.service not found"]),
+], ids=["system unit", "default dependencies", "missing unit"])
+def test_a_drop_in_that_asks_for_another_unit(tmp_path, unit_lines, found):
+    """systemd is first asked with the stand-in unit's folder alone; a drop-in that asks for a
+    unit of the system is read with the system's folders too, as on a machine, and one that
+    asks for a unit nowhere to be found is a finding (not an internal error)."""
+    snippet = next(s for s in SNIPPETS.values() if s.kind == "systemd_dropin" and not s.counterexample)
+    path = tmp_path / "http-proxy.conf"
+    path.write_text(f"[Unit]\n{unit_lines}\n" + (DOCS / snippet.output).read_text(encoding="utf-8"))
+    messages = [f.message for f in validate_file(Target(path, snippet, DEFAULTS)) if not f.warning]
+    for needle in found:
+        assert any(needle in m and m.startswith("systemd --test: ") for m in messages), messages
+    if not found:
+        assert messages == []
+
+
 def test_a_drop_in_for_a_service_named_like_an_option_is_still_verified(tmp_path):
     """A heredoc may write the drop-in of a service whose name starts with `-`: systemd-analyze
     must read it as a unit name, not as an option, and report the drop-in's own mistake."""
