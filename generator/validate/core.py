@@ -157,10 +157,16 @@ def validate_tree(root: Path, settings: Settings, snippets, paths: list[Path] | 
             findings.append(Finding(str(path), 0, f"kind {snippet.kind!a} has no validator; known kinds: "
                                     f"{', '.join(sorted(kinds()))}"))
             continue
+        if path.is_symlink() and not path.exists():
+            findings.append(Finding(str(path), 0, "is a symbolic link to nothing"))
+            continue
         if not path.exists():
             if not snippet.generated or (rendered is not None and snippet.output not in rendered):
                 continue  # committed captures live in the site's tree only; a copy may hold one page
             findings.append(Finding(str(path), 0, "is missing (run `proxydocs render`)"))
+            continue
+        if not path.is_file():  # a FIFO would make every reader wait, a device never end
+            findings.append(Finding(str(path), 0, "is not a regular file"))
             continue
         try:  # every reader of a snippet reads UTF-8 text, and so do the validators
             Target(path, snippet, settings).text

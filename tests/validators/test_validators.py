@@ -231,11 +231,15 @@ def test_a_shell_snippet_whose_path_starts_with_a_dash_is_still_checked(tmp_path
 
 @pytest.mark.parametrize("spoil,reason", [
     (lambda p: p.write_bytes(b"echo \xff\xfe\n"), "is not UTF-8 text (byte 5: invalid start byte)"),
-    (lambda p: (p.unlink(), p.mkdir()), "cannot be read: Is a directory"),
-], ids=["latin-1 bytes", "a folder"])
+    (lambda p: (p.unlink(), p.mkdir()), "is not a regular file"),
+    (lambda p: (p.unlink(), os.mkfifo(p)), "is not a regular file"),
+    (lambda p: (p.unlink(), p.symlink_to("/dev/zero")), "is not a regular file"),
+    (lambda p: (p.unlink(), p.symlink_to(p.with_name("gone"))), "is a symbolic link to nothing"),
+], ids=["latin-1 bytes", "a folder", "a fifo", "a device", "a dangling link"])
 def test_a_snippet_that_is_no_utf8_text_is_a_finding(tmp_path, spoil, reason):
-    """A file saved in another encoding, or a folder in a snippet's place: a finding that
-    names the file, not an internal error."""
+    """A file saved in another encoding, or a folder, a FIFO, a device or a dangling link in a
+    snippet's place: a finding that names the file, not an internal error, a hang or a
+    misleading "missing"."""
     api.render(DEFAULTS, tmp_path)
     spoil(tmp_path / GUIDE / "ssh_tunnel")
     found = [f"{Path(f.file).relative_to(tmp_path)}: {f.message}" for f in validate_tree(tmp_path, DEFAULTS, SNIPPETS.values())
