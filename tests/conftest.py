@@ -121,7 +121,9 @@ def browser(sink):
                               args=[*CHROMIUM_ARGS, f"--proxy-server=http://127.0.0.1:{sink.port}",
                                     # Chromium's implicit bypass rules send link-local addresses
                                     # (169.254/16, fe80::/10) direct too: loopback alone
-                                    "--proxy-bypass-list=<-loopback>;127.0.0.0/8;[::1]"])
+                                    "--proxy-bypass-list=<-loopback>;127.0.0.0/8;[::1]",
+                                    # WebRTC's UDP does not go through an HTTP proxy: none at all
+                                    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp"])
         yield b
         b.close()
 

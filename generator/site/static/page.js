@@ -26,6 +26,8 @@
         const fold = el.closest("details.proxydocs-fold");
         const before = fold && fold.previousElementSibling;
         const download = before && before.querySelector("a.download");
+        // a blob: URL has no file name of its own: the link keeps the file's
+        if (download) download.setAttribute("download", DATA.snippets[id].output.split("/").pop());
         // shown: the text this block shows, or null while it shows the page's own highlighted
         // block (kept aside as nodes, not copied, until the reader's settings are reset)
         found.push({ pre, snippet: DATA.snippets[id], shown: null, original: null, download,
@@ -99,8 +101,6 @@
           if (block.download.href.startsWith("blob:")) URL.revokeObjectURL(block.download.href);
           block.download.href = personal ? URL.createObjectURL(new Blob([rendered[block.snippet.output]],
             { type: "application/octet-stream" })) : block.href;
-          // a blob: URL has no file name of its own: keep the file's
-          block.download.setAttribute("download", block.snippet.output.split("/").pop());
         }
       }
       const subs = substitutions(rendered[DATA.substitutions]);
