@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from support import STEP_TIMEOUT, copy_site, require, require_module, sphinx_build
+from support import ROOT, STEP_TIMEOUT, copy_site, require, require_module, sphinx_build
 
 # filled by the property tier, printed at the end of the run
 HYPOTHESIS_COUNTS: dict[str, Counter] = {}
@@ -223,11 +223,24 @@ SHARE_NOTHING = {"test_interrupt.py", "test_lima.py"}
 MADE_ONCE = {"test_install.py", "test_jscore.py", "test_search.py", "test_layout.py"}
 
 
+# the order `pytest -n` hands out single tests in (after the whole-module units, largest
+# first): the long ones (Sphinx builds, the documentation's doctests, the bench's smoke run)
+# first and the many short unit tests last, so that no worker ends the run alone with a long one
+FIRST = ("docs/", "tests/site/", "tests/unit/test_bench_smoke.py")
+LAST = ("tests/unit/",)
+
+
+def _rank(item) -> int:
+    rel = Path(str(item.path)).relative_to(ROOT).as_posix()
+    return 0 if rel.startswith(FIRST) else 2 if rel.startswith(LAST) else 1
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         tier = Path(str(item.path)).parent.name
         if tier in TIER_MARKERS:
             item.add_marker(tier)
+    items.sort(key=_rank)  # stable: a module's tests keep their order
 
 
 def pytest_xdist_make_scheduler(config, log):

@@ -63,7 +63,7 @@ class FakeEngine:
         self.socket = Path(self._dir) / "docker.sock"
         self.server = _Server(str(self.socket), _Handler)
         self.server.requests = []  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.002}, daemon=True)
 
     @property
     def host(self) -> str:
