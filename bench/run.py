@@ -42,7 +42,7 @@ METHOD = """每一项的做法:
 - **合成页面**: `tests/support/site_tree.py` 生成的页面(每部分 20 页，每页三节中英文正文、代码块和链接)，
   加进本站的根目录树，用本项目的 conf.py 完整构建。
 - **重新读取**: 不计时的检查，结果不符时基准测试以失败退出。
-- **测试**: `make test` 的 pytest 运行(不含虚拟机一层，两个 worker)，只运行一次，在空闲的机器上才有意义。
+- **测试**: `make test` 的 pytest 运行(不含虚拟机一层，两个 worker)，连续运行 3 次(`BENCH_SUITE_RUNS`)报告中位数和最小、最大值(单次运行相差几秒)，在空闲的机器上才有意义。
   没有设置 `TMPDIR` 且 `/dev/shm` 有 2 GiB 空闲时，测试的临时文件放在内存里(`tests/conftest.py`)。
 - **虚拟机**: 不在这里重跑(需要几分钟)，取最近一次全部通过的 `make e2e-vm` 写下的 `tests/vm/figures.json`。
 """
