@@ -72,8 +72,9 @@ class Sink:
     """The browser's only proxy: a loopback port that reads the first line of every request
     for a host other than loopback ("GET http://192.0.2.1/ HTTP/1.1", "CONNECT host:443 ...")
     and closes the connection without an answer. Chromium sends loopback requests directly
-    (the bypass list below) and everything else here, host names unresolved: nothing leaves
-    the machine, no name is looked up, and WebSockets and link prefetches are caught as well.
+    (the bypass list below) and everything else here, host names unresolved; WebRTC may use no
+    UDP at all. No packet leaves loopback and no name is looked up, for WebSockets and link
+    prefetches too.
     Request interception (page.route) caught only the page's own requests and turned off the
     browser's cache, which doubled the CPU of a page load."""
 
@@ -123,7 +124,8 @@ def browser(sink):
                                     # (169.254/16, fe80::/10) direct too: loopback alone
                                     "--proxy-bypass-list=<-loopback>;127.0.0.0/8;[::1]",
                                     # WebRTC's UDP does not go through an HTTP proxy: none at all
-                                    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp"])
+                                    # (Chrome's own switch; the --force-... one is Content Shell's)
+                                    "--webrtc-ip-handling-policy=disable_non_proxied_udp"])
         yield b
         b.close()
 

@@ -11,7 +11,7 @@ from . import urls
 from .core import Finding, Target, register, run
 
 
-# apt reads $APT_CONFIG, /etc/apt/apt.conf and /etc/apt/apt.conf.d/ before the -c file: a
+# apt reads $APT_CONFIG, /etc/apt/apt.conf.d/ and then /etc/apt/apt.conf before the -c file: a
 # proxy set on this machine (where the readers of this guide often have one) would fill in one
 # the snippet lacks. Our own APT_CONFIG points both at /dev/null, so apt reads the file alone.
 _ALONE = 'Dir::Etc::Main "/dev/null";\nDir::Etc::Parts "/dev/null";\n'

@@ -48,7 +48,8 @@ class Target:
     @property
     def text(self) -> str:
         """The file's text as its readers get it: line ends as they are (a carriage return is
-        part of a line for bash, pam_env and systemd), not translated to \\n."""
+        part of a line for bash and pam_env, and a line end of its own for systemd), not
+        translated to \\n."""
         with open(self.path, encoding="utf-8", newline="") as f:
             return f.read()
 

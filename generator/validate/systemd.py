@@ -17,11 +17,12 @@ from . import urls
 from .core import Finding, Target, register, run
 
 # First only this unit's folder is on the unit path (no host unit, no host drop-in for the
-# same service, no generator), so the check is the same on every machine and systemd loads a
-# few dozen units instead of the host's hundreds. Without the system's targets on the path, the
+# same service, no generator), so the check is the same on every machine and systemd loads
+# about sixteen units instead of a few hundred. Without the system's targets on the path, the
 # stand-in service must not ask for them (sysinit.target and the rest of the defaults). A
 # drop-in that asks for another unit (Requires=, DefaultDependencies=yes ...) is read again
-# with the system's unit folders after this one, as systemd finds them on a machine.
+# with the system's unit folders after this one (still no generator): then the machine's own
+# drop-ins for the same service are merged too, and the verdict depends on the machine.
 _UNIT = "[Unit]\nDescription=proxydocs check\nDefaultDependencies=no\n\n[Service]\nExecStart=/bin/true\n"
 TEST_FAILED = "systemd --test: "  # the report's line when systemd could not start the unit
 

@@ -4,6 +4,8 @@ exactly that text, with no prompt and no line numbers."""
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from support import includes
@@ -65,3 +67,30 @@ def test_nothing_but_the_site_leaves_the_browser(tab, sink):
         assert any(s.startswith(line) for s in seen), f"{url} did not go to the sink: {seen}"
     assert page.evaluate("fetch(location.href).then((r) => r.status)") == 200
     assert not any(tab.url.split("//", 1)[1] in s for s in sink.requests), "the site went through the sink"
+
+
+GATHER = """async (stun) => {
+    const pc = new RTCPeerConnection({ iceServers: [{ urls: stun }] });
+    const found = [];
+    pc.onicecandidate = (e) => { if (e.candidate) found.push(e.candidate.candidate); };
+    pc.createDataChannel("x");
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise((done) => {
+        pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === "complete") done(); };
+        setTimeout(done, 3000);
+    });
+    pc.close();
+    return found; }"""
+
+
+def test_webrtc_sends_no_udp(tab):
+    """WebRTC's UDP does not go through an HTTP proxy: the browser gathers no UDP candidate and
+    sends nothing to a STUN server (here one on loopback that would answer nothing)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as stun:
+        stun.bind(("127.0.0.1", 0))
+        stun.settimeout(0.5)
+        page = tab.open("index.html")
+        found = page.evaluate(GATHER, f"stun:127.0.0.1:{stun.getsockname()[1]}")
+        assert not [c for c in found if " udp " in c.lower()], found
+        with pytest.raises(TimeoutError):
+            stun.recvfrom(2048)
