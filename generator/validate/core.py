@@ -137,6 +137,29 @@ def merge_warnings(findings: list[Finding]) -> list[Finding]:
     return merged
 
 
+MAX_SNIPPET = 1 << 20  # bytes: the longest snippet is about 20 kB
+
+
+def _unreadable(path: Path) -> str:
+    """Why the file at PATH cannot be a snippet's text ("missing" when nothing is there), or ""."""
+    try:
+        if path.is_symlink() and not path.exists():
+            return "is a symbolic link to nothing"
+        if not path.exists():
+            return "missing"
+        if not path.is_file():  # a FIFO would make every reader wait, some devices never end
+            return "is not a regular file"
+        if path.stat().st_size > MAX_SNIPPET:
+            return f"is larger than {MAX_SNIPPET >> 20} MiB: no snippet is"
+        with open(path, encoding="utf-8", newline="") as f:  # every reader reads UTF-8, as the validators do
+            f.read()
+    except UnicodeDecodeError as exc:
+        return f"is not UTF-8 text (byte {exc.start}: {exc.reason})"
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror}"
+    return ""
+
+
 def validate_tree(root: Path, settings: Settings, snippets, paths: list[Path] | None = None) -> list[Finding]:
     """Run every validator over the snippets under root (or only those at `paths`).
     Counter-examples are expected to fail: one that passes is itself a finding. A missing
@@ -158,24 +181,13 @@ def validate_tree(root: Path, settings: Settings, snippets, paths: list[Path] | 
             findings.append(Finding(str(path), 0, f"kind {snippet.kind!a} has no validator; known kinds: "
                                     f"{', '.join(sorted(kinds()))}"))
             continue
-        if path.is_symlink() and not path.exists():
-            findings.append(Finding(str(path), 0, "is a symbolic link to nothing"))
-            continue
-        if not path.exists():
+        problem = _unreadable(path)
+        if problem == "missing":
             if not snippet.generated or (rendered is not None and snippet.output not in rendered):
                 continue  # committed captures live in the site's tree only; a copy may hold one page
-            findings.append(Finding(str(path), 0, "is missing (run `proxydocs render`)"))
-            continue
-        if not path.is_file():  # a FIFO would make every reader wait, a device never end
-            findings.append(Finding(str(path), 0, "is not a regular file"))
-            continue
-        try:  # every reader of a snippet reads UTF-8 text, and so do the validators
-            Target(path, snippet, settings).text
-        except UnicodeDecodeError as exc:
-            findings.append(Finding(str(path), 0, f"is not UTF-8 text (byte {exc.start}: {exc.reason})"))
-            continue
-        except OSError as exc:
-            findings.append(Finding(str(path), 0, f"cannot be read: {exc.strerror}"))
+            problem = "is missing (run `proxydocs render`)"
+        if problem:
+            findings.append(Finding(str(path), 0, problem))
             continue
         found = validate_file(Target(path, snippet, settings))
         if snippet.counterexample:

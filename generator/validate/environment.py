@@ -15,8 +15,8 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 def pam_env_parse(text: str) -> tuple[dict[str, str], list[tuple[int, str]]]:
     values: dict[str, str] = {}
     problems: list[tuple[int, str]] = []
-    for n, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
+    for n, raw in enumerate(text.split("\n"), 1):  # pam_env ends a line at \n only: a \r stays
+        line = raw.strip(" \t")
         if not line or line.startswith("#"):
             continue
         if line.startswith("export "):

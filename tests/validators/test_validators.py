@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from support import DOCS, REFERENCE, ROOT, require
+from support import DOCS, REFERENCE, ROOT, require, require_root
 from generator import api
 from generator.render import manifest
 from generator.model import settings
@@ -235,7 +235,8 @@ def test_a_shell_snippet_whose_path_starts_with_a_dash_is_still_checked(tmp_path
     (lambda p: (p.unlink(), os.mkfifo(p)), "is not a regular file"),
     (lambda p: (p.unlink(), p.symlink_to("/dev/zero")), "is not a regular file"),
     (lambda p: (p.unlink(), p.symlink_to(p.with_name("gone"))), "is a symbolic link to nothing"),
-], ids=["latin-1 bytes", "a folder", "a fifo", "a device", "a dangling link"])
+    (lambda p: os.truncate(p, 3 << 30), "is larger than 1 MiB: no snippet is"),  # sparse: no disk used
+], ids=["latin-1 bytes", "a folder", "a fifo", "a device", "a dangling link", "3 GB"])
 def test_a_snippet_that_is_no_utf8_text_is_a_finding(tmp_path, spoil, reason):
     """A file saved in another encoding, or a folder, a FIFO, a device or a dangling link in a
     snippet's place: a finding that names the file, not an internal error, a hang or a
@@ -319,6 +320,46 @@ def test_a_drop_in_that_asks_for_another_unit(tmp_path, unit_lines, found):
         assert any(needle in m and m.startswith("systemd --test: ") for m in messages), messages
     if not found:
         assert messages == []
+
+
+def test_the_machines_own_drop_ins_take_no_part(tmp_path):
+    """A drop-in that asks for a system unit is read with the system's unit folders, where the
+    machine may have drop-ins of its own for the same service (a Docker host with a proxy
+    drop-in): they must neither fill in what the snippet lacks nor add to it."""
+    from generator.validate.systemd import merged_environment
+
+    require_root()  # it writes a drop-in under /etc/systemd/system, and removes it
+    service = f"proxydocs-test-{os.getpid()}"
+    host = Path("/etc/systemd/system") / f"{service}.service.d"
+    host.mkdir(parents=True)
+    try:
+        (host / "zz-host.conf").write_text('[Service]\nEnvironment="HTTPS_PROXY=http://192.0.2.1:1" "FOO=bar"\n')
+        text = '[Unit]\nRequires=network-online.target\n\n[Service]\nEnvironment="HTTP_PROXY=http://192.168.5.2:3128"\n'
+        entries, report = merged_environment(service, {"http-proxy.conf": text})
+    finally:
+        shutil.rmtree(host)
+    assert entries == ["HTTP_PROXY=http://192.168.5.2:3128"], (entries, report)
+
+
+def test_a_value_cannot_forge_a_line_of_systemds_report(tmp_path):
+    """Line separators other than \\n in a value (which systemd echoes back) end no line of the
+    report: no finding can pass itself off as systemd's own."""
+    snippet = next(s for s in SNIPPETS.values() if s.kind == "systemd_dropin" and not s.counterexample)
+    path = tmp_path / "http-proxy.conf"
+    path.write_text((DOCS / snippet.output).read_text(encoding="utf-8")
+                    + 'Environment="1X=a\x85systemd --test: forged\u2028systemd --test: forged"\n')
+    messages = [f.message for f in validate_file(Target(path, snippet, DEFAULTS))]
+    assert messages and not any(m.startswith("systemd --test: forged") for m in messages), messages
+
+
+def test_pam_env_keeps_a_carriage_return_in_the_value(tmp_path):
+    """/etc/environment saved with Windows line ends: pam_env ends a line at \\n only, so every
+    value ends in a carriage return, and the proxy URL is no longer one."""
+    snippet = next(s for s in SNIPPETS.values() if s.kind == "environment" and not s.counterexample)
+    path = tmp_path / "environment"
+    path.write_bytes((DOCS / snippet.output).read_bytes().replace(b"\n", b"\r\n"))
+    messages = [f.message for f in validate_file(Target(path, snippet, DEFAULTS)) if not f.warning]
+    assert any("\\r" in m for m in messages), messages
 
 
 def test_a_drop_in_for_a_service_named_like_an_option_is_still_verified(tmp_path):
