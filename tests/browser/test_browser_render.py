@@ -44,14 +44,6 @@ SETS = [
 ]
 
 
-def without_javascript(browser, url, docname):
-    """A browser of its own, with JavaScript off (the shared tab has it on)."""
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    page.goto(f"{url}/{docname}.html")
-    return context, page
-
-
 def python_render(texts: dict[str, str]) -> dict[str, str]:
     """What the CLI writes for these --set values, with the partner a rule asks for (the form
     brings it along when the reader switches the topology, as rules.companions says)."""
@@ -229,14 +221,23 @@ def test_bad_stored_data_is_ignored_with_a_message(tab, raw):
     assert_page_matches(page, {"proxy.port": "8118"})
 
 
-def test_without_javascript_the_page_shows_the_defaults(site, browser):
-    url, _ = site
-    context, page = without_javascript(browser, url, PAGES[0])
-    assert not page.locator("#proxydocs-form").is_visible()
-    expected = python_render({})
-    for output, shown in page_state_static(page):
-        assert shown.rstrip("\n") == expected[output].rstrip("\n")
-    context.close()
+def test_without_javascript_the_page_shows_the_defaults(tab):
+    """The shared tab with script execution off (what a context without JavaScript does in
+    Chromium, without a renderer process of its own)."""
+    page = tab.fresh()
+    cdp = tab.context.new_cdp_session(page)
+    cdp.send("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        page.goto(f"{tab.url}/{PAGES[0]}.html")
+        assert page.evaluate("1 + 1") == 2  # Playwright's own evaluation still runs
+        assert not page.locator("#proxydocs-form").is_visible()
+        assert page.locator("html").get_attribute("data-proxydocs") is None  # page.js never ran
+        expected = python_render({})
+        for output, shown in page_state_static(page):
+            assert shown.rstrip("\n") == expected[output].rstrip("\n")
+    finally:
+        cdp.send("Emulation.setScriptExecutionDisabled", {"value": False})
+        cdp.detach()
 
 
 def page_state_static(page):
