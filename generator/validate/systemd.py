@@ -33,8 +33,8 @@ def merged_environment(service: str, dropins: dict[str, str]) -> tuple[list[str]
     """(Environment entries in systemd's order, report) for SERVICE with drop-ins: the report
     is `systemd-analyze verify`'s output, and a TEST_FAILED line when `systemd --test` could
     not start the unit (then there are no entries)."""
-    entries, report = _merged(service, tuple(sorted(dropins.items())))
-    return list(entries), report
+    entries, verify, failure = _merged(service, tuple(sorted(dropins.items())))
+    return list(entries), "\n".join(filter(None, [verify, failure and TEST_FAILED + failure]))
 
 
 def _ask(service: str, unit_path: str, no_generators: Path):
@@ -61,7 +61,7 @@ def _unit_lines(dump: str, service: str, label: str) -> list[str]:
 
 
 @lru_cache(maxsize=512)
-def _merged(service: str, dropins: tuple[tuple[str, str], ...]) -> tuple[tuple[str, ...], str]:
+def _merged(service: str, dropins: tuple[tuple[str, str], ...]) -> tuple[tuple[str, ...], str, str]:
     """systemd's reading of the same texts is the same: asked once per process (systemd --test
     takes ~15 ms, and the property tests ask about the same drop-ins many times)."""
     root = Path(tempfile.mkdtemp(prefix="proxydocs-units-", dir="/tmp"))
@@ -79,31 +79,33 @@ def _merged(service: str, dropins: tuple[tuple[str, str], ...]) -> tuple[tuple[s
         verify, test = _ask(service, str(unit_dir), no_generators)
         if test.returncode != 0 or " not found." in verify:
             verify, test = _ask(service, f"{unit_dir}:", no_generators)  # ":" appends the system's folders
-            foreign = [p for p in _unit_lines(test.stdout, service, "DropIn Path: ") if not p.startswith(f"{unit_dir}/")]
-            for path in foreign:
-                shadow = unit_dir / Path(path).parent.name / Path(path).name
-                shadow.parent.mkdir(exist_ok=True)
-                shadow.touch()
-                os.chmod(shadow.parent, 0o755)
-                os.chmod(shadow, 0o644)
+            # every file of each foreign drop-in folder (a name systemd prints with a line break
+            # in it would be cut in the dump; the folder's own name is not)
+            folders = {Path(p).parent for p in _unit_lines(test.stdout, service, "DropIn Path: ")
+                       if not p.startswith(f"{unit_dir}/")}
+            foreign = [(f.name, name) for f in folders if f.is_dir() for name in os.listdir(f)]
+            for folder, name in foreign:
+                (unit_dir / folder).mkdir(exist_ok=True)
+                (unit_dir / folder / name).touch()
+                os.chmod(unit_dir / folder, 0o755)
+                os.chmod(unit_dir / folder / name, 0o644)
             if foreign:
                 verify, test = _ask(service, f"{unit_dir}:", no_generators)
         entries = _unit_lines(test.stdout, service, "Environment: ")
+        failure = ""
         if test.returncode != 0 and not entries:
-            reason = " ".join(test.stderr.split())[-500:] or f"exit status {test.returncode}"
-            verify = "\n".join(filter(None, [verify, TEST_FAILED + reason]))
-        return tuple(entries), verify
+            failure = " ".join(test.stderr.split())[-500:] or f"exit status {test.returncode}"
+        return tuple(entries), verify, failure
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
 def dropin_findings(t: Target, text: str, service: str) -> list[Finding]:
-    entries, report = merged_environment(service, {"http-proxy.conf": text})
-    findings = []
-    for line in filter(None, report.split("\n")):  # not splitlines(): \x85 or \u2028 in a value ends no line
-        if line.startswith(TEST_FAILED):
-            findings.append(t.finding(0, line))
-            continue
+    # systemd's failure to start the unit is kept apart from verify's lines, which echo the
+    # drop-in's own text and may hold any line a value makes them hold
+    entries, verify, failure = _merged(service, (("http-proxy.conf", text),))
+    findings = [t.finding(0, TEST_FAILED + failure)] if failure else []
+    for line in filter(None, verify.split("\n")):
         m = re.search(r"\.conf:(\d+): (.*)", line)
         findings.append(t.finding(int(m.group(1)) if m else 0, f"systemd-analyze verify: {m.group(2) if m else line}"))
     env = dict(e.split("=", 1) for e in entries)

@@ -342,12 +342,13 @@ def test_the_machines_own_drop_ins_take_no_part(tmp_path):
 
 
 def test_a_value_cannot_forge_a_line_of_systemds_report(tmp_path):
-    """Line separators other than \\n in a value (which systemd echoes back) end no line of the
-    report: no finding can pass itself off as systemd's own."""
+    """Line separators in a value (raw, or escapes systemd expands), which systemd echoes back
+    in verify's lines, cannot make a finding pass itself off as systemd's failure to start."""
     snippet = next(s for s in SNIPPETS.values() if s.kind == "systemd_dropin" and not s.counterexample)
     path = tmp_path / "http-proxy.conf"
     path.write_text((DOCS / snippet.output).read_text(encoding="utf-8")
-                    + 'Environment="1X=a\x85systemd --test: forged\u2028systemd --test: forged"\n')
+                    + 'Environment="1X=a\x85systemd --test: forged\u2028systemd --test: forged"\n'
+                    + 'Environment="2X=a\\rsystemd --test: forged\\nsystemd --test: forged"\n')  # escapes systemd expands
     messages = [f.message for f in validate_file(Target(path, snippet, DEFAULTS))]
     assert messages and not any(m.startswith("systemd --test: forged") for m in messages), messages
 
