@@ -50,8 +50,7 @@ class Target:
         """The file's text as its readers get it: line ends as they are (a carriage return is
         part of a line for bash and pam_env, and a line end of its own for systemd), not
         translated to \\n."""
-        with open(self.path, encoding="utf-8", newline="") as f:
-            return f.read()
+        return read_text(self.path)
 
     def finding(self, line: int, message: str) -> Finding:
         return Finding(str(self.path), line, message)
@@ -137,6 +136,12 @@ def merge_warnings(findings: list[Finding]) -> list[Finding]:
     return merged
 
 
+def read_text(path: Path) -> str:
+    """A snippet's text: UTF-8, line ends kept (see Target.text)."""
+    with open(path, encoding="utf-8", newline="") as f:
+        return f.read()
+
+
 MAX_SNIPPET = 1 << 20  # bytes: the longest snippet is about 20 kB
 
 
@@ -151,8 +156,7 @@ def _unreadable(path: Path) -> str:
             return "is not a regular file"
         if path.stat().st_size > MAX_SNIPPET:
             return f"is larger than {MAX_SNIPPET >> 20} MiB: no snippet is"
-        with open(path, encoding="utf-8", newline="") as f:  # every reader reads UTF-8, as the validators do
-            f.read()
+        read_text(path)  # every reader reads UTF-8, as the validators do
     except UnicodeDecodeError as exc:
         return f"is not UTF-8 text (byte {exc.start}: {exc.reason})"
     except OSError as exc:

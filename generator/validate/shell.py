@@ -10,7 +10,7 @@ from . import urls
 from .core import Finding, Target, register, run
 
 _EXPORT = re.compile(r"\s*(export\s+)?[A-Za-z_][A-Za-z0-9_]*=")
-_HEREDOC = re.compile(r"^cat <<'?(\w+)'? >(/etc/systemd/system/([\w@.-]+)\.service\.d/[\w.-]+\.conf)\s*$")
+_HEREDOC = re.compile(r"cat <<'?(\w+)'? >(/etc/systemd/system/([\w@.-]+)\.service\.d/[\w.-]+\.conf)[ \t]*")
 
 
 @register("shell")
@@ -84,13 +84,15 @@ def check_heredoc_dropin(t: Target) -> list[Finding]:
     """A script that writes a systemd drop-in: the heredoc is checked as the drop-in itself."""
     from .systemd import dropin_findings
 
-    lines = t.text.splitlines()
+    # lines as bash reads them: ended by \n only, and a heredoc ends at a line that is exactly
+    # its word (not at "EOF\r", nor at a U+2028 or \r inside a line, which splitlines() cuts at)
+    lines = t.text.split("\n")
     findings = []
     for i, line in enumerate(lines):
-        m = _HEREDOC.match(line)
+        m = _HEREDOC.fullmatch(line)
         if not m:
             continue
-        end = next((j for j in range(i + 1, len(lines)) if lines[j].rstrip() == m.group(1)), None)
+        end = next((j for j in range(i + 1, len(lines)) if lines[j] == m.group(1)), None)
         if end is None:
             findings.append(t.finding(i + 1, "heredoc is never closed"))
             continue

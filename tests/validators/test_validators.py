@@ -363,6 +363,18 @@ def test_pam_env_keeps_a_carriage_return_in_the_value(tmp_path):
     assert any("\\r" in m for m in messages), messages
 
 
+@pytest.mark.parametrize("fake_end", ["#\u2028EOF", "#\rEOF", "EOF\r"], ids=["U+2028", "CR", "EOF CR"])
+def test_a_heredoc_ends_where_bash_ends_it(tmp_path, fake_end):
+    """bash ends a heredoc at a line that is exactly its word, lines ended by \\n: what looks
+    like its end to splitlines() is still part of the drop-in bash writes, and checked."""
+    snippet = next(s for s in SNIPPETS.values() if s.kind == "shell" and not s.counterexample)
+    path = tmp_path / "script"
+    path.write_text("cat <<'EOF' >/etc/systemd/system/docker.service.d/http-proxy.conf\n[Service]\n"
+                    f"{fake_end}\nEnviroment=typo\nEOF\n", encoding="utf-8", newline="")
+    found = [f.message for f in validate_file(Target(path, snippet, DEFAULTS))]
+    assert any("Unknown key" in f and "Enviroment" in f for f in found), found
+
+
 def test_a_drop_in_for_a_service_named_like_an_option_is_still_verified(tmp_path):
     """A heredoc may write the drop-in of a service whose name starts with `-`: systemd-analyze
     must read it as a unit name, not as an option, and report the drop-in's own mistake."""
