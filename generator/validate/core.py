@@ -145,17 +145,19 @@ def read_text(path: Path) -> str:
 MAX_SNIPPET = 1 << 20  # bytes: the longest snippet is about 20 kB
 
 
-def _unreadable(path: Path) -> str:
-    """Why the file at PATH cannot be a snippet's text ("missing" when nothing is there), or ""."""
+def _unreadable(tree: Tree, rel: str) -> str:
+    """Why the snippet at REL cannot be read as its text ("missing" when nothing is there), or
+    "": the writer's rules for a tree (no link below the root, no folder, FIFO or device in a
+    file's place), then a size and UTF-8."""
+    what = tree.problem(rel)
+    if what:
+        return what
+    path = tree.root / rel
     try:
-        if path.is_symlink() and not path.exists():
-            return "is a symbolic link to nothing"
         if not path.exists():
             return "missing"
-        if not path.is_file():  # a FIFO would make every reader wait, some devices never end
-            return "is not a regular file"
         if path.stat().st_size > MAX_SNIPPET:
-            return f"is larger than {MAX_SNIPPET >> 20} MiB: no snippet is"
+            return f"is larger than {MAX_SNIPPET >> 20} MiB: no snippet is that large"
         read_text(path)  # every reader reads UTF-8, as the validators do
     except UnicodeDecodeError as exc:
         return f"is not UTF-8 text (byte {exc.start}: {exc.reason})"
@@ -185,7 +187,7 @@ def validate_tree(root: Path, settings: Settings, snippets, paths: list[Path] | 
             findings.append(Finding(str(path), 0, f"kind {snippet.kind!a} has no validator; known kinds: "
                                     f"{', '.join(sorted(kinds()))}"))
             continue
-        problem = _unreadable(path)
+        problem = _unreadable(tree, snippet.output)
         if problem == "missing":
             if not snippet.generated or (rendered is not None and snippet.output not in rendered):
                 continue  # committed captures live in the site's tree only; a copy may hold one page

@@ -35,6 +35,14 @@ class Tree:
     def check(self, rel: str) -> Path:
         """The path of `rel` after making sure that no existing component below the root is
         a symbolic link, that its folders are folders and that it is not itself a folder."""
+        what = self.problem(rel)
+        if what:
+            raise self._refuse(rel, what)
+        return self.root / rel
+
+    def problem(self, rel: str) -> str | None:
+        """Why `rel` cannot be written or read (see check), or None: for the writer and for
+        validate, which take a tree alike."""
         parts = rel.split("/")
         current = str(self.root)  # strings, not Path: this runs for every file of every render
         for i, part in enumerate(parts):
@@ -42,21 +50,21 @@ class Tree:
             try:
                 st = os.lstat(current)
             except FileNotFoundError:
-                return self.root / rel
+                return None
             except OSError as exc:
-                raise self._refuse(rel, f"cannot be examined ({_reason(exc)})") from None
+                return f"cannot be examined ({_reason(exc)})"
             last = i == len(parts) - 1
             where = "/".join(parts[: i + 1])
             if stat.S_ISLNK(st.st_mode):
-                raise self._refuse(rel, f"{where} is a symbolic link, and proxydocs never writes or reads "
-                                        "through one (it could lead out of the output folder); remove the link")
+                return (f"{where} is a symbolic link, and proxydocs never writes or reads through one (it could "
+                        "lead out of the output folder); remove the link")
             if not last and not stat.S_ISDIR(st.st_mode):
-                raise self._refuse(rel, f"{where} is a file where a folder is needed")
+                return f"{where} is a file where a folder is needed"
             if last and stat.S_ISDIR(st.st_mode):
-                raise self._refuse(rel, "is a folder where a generated file goes")
+                return "is a folder where a generated file goes"
             if last and not stat.S_ISREG(st.st_mode):
-                raise self._refuse(rel, "is not a regular file")
-        return self.root / rel
+                return "is not a regular file"
+        return None
 
     def read(self, rel: str) -> bytes | None:
         """The file's bytes, or None if it does not exist."""

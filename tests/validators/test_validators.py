@@ -229,14 +229,20 @@ def test_a_shell_snippet_whose_path_starts_with_a_dash_is_still_checked(tmp_path
     assert not any("shellcheck failed" in f for f in found), found
 
 
+LINK = (f"{GUIDE}ssh_tunnel is a symbolic link, and proxydocs never writes or reads through one (it could lead out "
+        "of the output folder); remove the link")
+
+
 @pytest.mark.parametrize("spoil,reason", [
     (lambda p: p.write_bytes(b"echo \xff\xfe\n"), "is not UTF-8 text (byte 5: invalid start byte)"),
-    (lambda p: (p.unlink(), p.mkdir()), "is not a regular file"),
+    (lambda p: (p.unlink(), p.mkdir()), "is a folder where a generated file goes"),
     (lambda p: (p.unlink(), os.mkfifo(p)), "is not a regular file"),
-    (lambda p: (p.unlink(), p.symlink_to("/dev/zero")), "is not a regular file"),
-    (lambda p: (p.unlink(), p.symlink_to(p.with_name("gone"))), "is a symbolic link to nothing"),
-    (lambda p: os.truncate(p, 3 << 30), "is larger than 1 MiB: no snippet is"),  # sparse: no disk used
-], ids=["latin-1 bytes", "a folder", "a fifo", "a device", "a dangling link", "3 GB"])
+    (lambda p: (p.unlink(), p.symlink_to("/dev/zero")), LINK),
+    (lambda p: (p.unlink(), p.symlink_to(p.with_name("gone"))), LINK),
+    (lambda p: (p.unlink(), p.symlink_to("/etc/hostname")), LINK),  # valid text, out of the tree
+    (lambda p: (p.unlink(), p.symlink_to(p)), LINK),
+    (lambda p: os.truncate(p, 3 << 30), "is larger than 1 MiB: no snippet is that large"),  # sparse: no disk used
+], ids=["latin-1 bytes", "a folder", "a fifo", "a device", "a dangling link", "a link out", "a link loop", "3 GB"])
 def test_a_snippet_that_is_no_utf8_text_is_a_finding(tmp_path, spoil, reason):
     """A file saved in another encoding, or a folder, a FIFO, a device or a dangling link in a
     snippet's place: a finding that names the file, not an internal error, a hang or a
