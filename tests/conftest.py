@@ -194,6 +194,11 @@ SCRATCH_FREE = 2 << 30  # bytes: a run's temporary files take a few hundred MB
 
 
 def pytest_configure(config):
+    _scratch_in_memory(config)
+    _keep_compiled_modules()
+
+
+def _scratch_in_memory(config) -> None:
     """Temporary files in memory when the machine has room there and TMPDIR says nothing: the
     tests write and delete thousands of small trees (renders, site copies, interrupted renders),
     and on a journalling disk that costs a third of the suite's time. fsync is then a no-op,
@@ -208,6 +213,16 @@ def pytest_configure(config):
     if st.f_bavail * st.f_frsize >= SCRATCH_FREE and os.access(SCRATCH, os.W_OK | os.X_OK):
         os.environ["TMPDIR"] = str(SCRATCH)
         tempfile.tempdir = None  # computed again from TMPDIR
+
+
+def _keep_compiled_modules() -> None:
+    """Compiled modules are kept (in __pycache__ folders, which git ignores) even when
+    PYTHONDONTWRITEBYTECODE is set: the tests start Python some hundreds of times (the CLI,
+    Sphinx, the drivers), and each start would compile the project's modules again, and each
+    worker its test modules (pytest keeps their rewritten asserts only when caching is on).
+    That was a twentieth of the suite's CPU time. Workers and the programs the tests start
+    inherit it; a test that counts a program's renames sets the variable again for it."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 # each tier's folder is its marker, so `-m "not browser"` and the like select tiers
