@@ -125,9 +125,11 @@ def synthetic(n: int) -> list[tuple[str, str, str]]:
     progress(f"render: synthetic trees of {n} settings sets and {n} template sets")
     script = ROOT / "bench" / "synthetic.py"
     rows = []
+    bases = {}  # one run per file system folder: TMPDIR may itself be /dev/shm (as in the tests)
     for base in (Path("/dev/shm"), Path(tempfile.gettempdir())):
-        if not base.is_dir():
-            continue
+        if base.is_dir():
+            bases.setdefault(base.resolve(), base)
+    for base in bases.values():
         work = Path(tempfile.mkdtemp(prefix="proxydocs-bench-synth-", dir=base))
         for kind in ("settings", "templates"):
             target = work / kind
