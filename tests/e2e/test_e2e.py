@@ -39,7 +39,7 @@ def proxy_saw(proxy, since: int, url: str, timeout: float = 5) -> bool:
                 fh.seek(since)
                 if needle.encode() in fh.read():
                     return True
-        time.sleep(0.1)
+        time.sleep(0.01)
     return False
 
 

@@ -92,7 +92,7 @@ class Socks:
                 found = [f"{m[1]} {m[2]}" for m in TARGET.finditer(fh.read().decode(errors="replace"))]
             if found or time.monotonic() > deadline:
                 return found
-            time.sleep(0.05)
+            time.sleep(0.01)
 
     def mark(self) -> int:
         return self.sshd_log.stat().st_size
