@@ -17,6 +17,7 @@ from support import require
 from support.clients import apt_fetch, curl
 from generator.validate.docker import docker_create_env
 from generator.validate.environment import pam_env_parse
+from generator.validate.pam import read_environment
 from generator.validate.systemd import merged_environment
 from generator.render.formats import systemctl_show
 
@@ -51,9 +52,9 @@ def test_1_ssh_config_opens_the_tunnel(tunnel, rendered, origin, proxy):
 
 
 def test_2_etc_environment_gives_curl_and_python_the_proxy(tunnel, rendered, origin, proxy):
-    values, problems = pam_env_parse(rendered.file(GUIDE + "environment").read_text())
-    assert not problems
-    env = {k: v for k, v in values.items() if k.lower().endswith("_proxy")}
+    path = rendered.file(GUIDE + "environment")
+    assert not pam_env_parse(path.read_text()).problems
+    env = {k: v for k, v in read_environment(path).items() if k.lower().endswith("_proxy")}  # pam_env's own reading
     since = log_size(proxy)
     proc = curl(origin, env)
     assert proc.returncode == 0 and proc.stdout == "registry stand-in\n", proc.stderr

@@ -29,6 +29,7 @@ from generator import api
 from generator.model.derive import derive
 from generator.model.settings import Settings, load
 from generator.validate.environment import pam_env_parse
+from generator.validate.pam import read_environment
 from support import STEP_TIMEOUT, require
 from support.clients import CLEAN_PATH, apt_fetch
 
@@ -206,9 +207,10 @@ def test_2_socks5h_lets_the_server_resolve_the_name(world, socks, socks_tunnel):
 
 
 def apt_environment(socks: Socks) -> dict[str, str]:
-    values, problems = pam_env_parse(socks.file(GUIDE + "environment").read_text())
-    assert not problems
-    return {k: v for k, v in values.items() if k.lower().endswith("_proxy")}
+    """The proxy variables the machine's pam_env sets from the file (the model finds nothing wrong)."""
+    path = socks.file(GUIDE + "environment")
+    assert not pam_env_parse(path.read_text()).problems
+    return {k: v for k, v in read_environment(path).items() if k.lower().endswith("_proxy")}
 
 
 @pytest.mark.parametrize("source", ["apt_proxy", "environment"])

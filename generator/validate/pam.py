@@ -1,0 +1,97 @@
+"""The machine's own pam_env reading a file as /etc/environment: libpam (through ctypes) opens
+a session for a service of its own, whose only module is pam_env with `envfile=` the file,
+no pam_env.conf and no ~/.pam_environment, and hands back the variables pam_env set. Nothing
+runs as another user and nothing of the process's own environment changes: PAM keeps its
+variables in the handle."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import ToolMissing
+
+SERVICE = "proxydocs-environment"
+_PAM_SUCCESS = 0
+_HINT = "libpam0g and libpam-modules are Debian's packages; validate reads /etc/environment files with them"
+
+
+class _Conv(ctypes.Structure):
+    _fields_ = [("conv", ctypes.c_void_p), ("appdata_ptr", ctypes.c_void_p)]
+
+
+# pam_env asks the user nothing: a conversation that answers nothing
+_CONV_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)
+_NO_ANSWER = _CONV_FN(lambda n, messages, replies, data: 19)  # PAM_CONV_ERR
+
+
+def _library() -> tuple[ctypes.CDLL, ctypes.CDLL]:
+    try:
+        lib = ctypes.CDLL(ctypes.util.find_library("pam") or "libpam.so.0")
+        start = lib.pam_start_confdir  # Linux-PAM 1.4 or later: a service file of our own
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except (OSError, AttributeError):
+        raise ToolMissing(f"libpam with pam_start_confdir (Linux-PAM 1.4 or later) is not available ({_HINT})") from None
+    start.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(_Conv), ctypes.c_char_p,
+                      ctypes.POINTER(ctypes.c_void_p)]
+    lib.pam_open_session.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    lib.pam_getenvlist.argtypes = [ctypes.c_void_p]
+    lib.pam_getenvlist.restype = ctypes.POINTER(ctypes.c_void_p)  # freed here, with libc's free
+    lib.pam_strerror.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    lib.pam_strerror.restype = ctypes.c_char_p
+    lib.pam_end.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    libc.free.argtypes = [ctypes.c_void_p]
+    return lib, libc
+
+
+def read_environment(path: Path) -> dict[str, str]:
+    """{NAME: VALUE} as pam_env sets them from PATH read as /etc/environment (values decoded
+    as UTF-8, an undecodable byte as U+FFFD). pam_env is given the file as /proc/self/fd/N:
+    a PAM service file cuts a line at `#` and a module argument at a blank (unless in
+    brackets), and a path may hold either."""
+    lib, libc = _library()
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        envfile = f"/proc/self/fd/{fd}"
+        if not os.path.exists(envfile):  # no /proc: the path itself, if a service file can hold it
+            envfile = str(Path(path).resolve())
+            if any(c.isspace() or c in "#[]" for c in envfile):
+                raise ToolMissing(f"{path}: without /proc, pam_env cannot be given a path that holds a blank, "
+                                  "'#', '[' or ']'")
+        with tempfile.TemporaryDirectory(prefix="proxydocs-pam-") as confdir:
+            (Path(confdir) / "other").write_text("")  # else libpam logs that it has no default service
+            (Path(confdir) / SERVICE).write_text(
+                f"session required pam_env.so readenv=1 envfile={envfile} user_readenv=0 conffile=/dev/null\n",
+                encoding="utf-8")
+            return _session(lib, libc, confdir, path)
+    finally:
+        os.close(fd)
+
+
+def _session(lib: ctypes.CDLL, libc: ctypes.CDLL, confdir: str, path: Path) -> dict[str, str]:
+    handle = ctypes.c_void_p()
+    conv = _Conv(ctypes.cast(_NO_ANSWER, ctypes.c_void_p), None)
+    rc = lib.pam_start_confdir(SERVICE.encode(), b"nobody", ctypes.byref(conv), confdir.encode(), ctypes.byref(handle))
+    if rc != _PAM_SUCCESS:
+        raise ToolMissing(f"libpam could not start ({rc}; {_HINT})")
+    try:
+        rc = lib.pam_open_session(handle, 0)
+        if rc != _PAM_SUCCESS:
+            why = (lib.pam_strerror(handle, rc) or b"?").decode("utf-8", "replace")
+            raise ToolMissing(f"pam_env could not read {path}: {why} ({_HINT})")
+        found: dict[str, str] = {}
+        entries = lib.pam_getenvlist(handle)
+        if entries:
+            i = 0
+            while entries[i]:
+                name, _, value = ctypes.string_at(entries[i]).decode("utf-8", "replace").partition("=")
+                found[name] = value
+                libc.free(entries[i])
+                i += 1
+            libc.free(entries)
+        return found
+    finally:
+        lib.pam_end(handle, rc)

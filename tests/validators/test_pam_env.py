@@ -1,0 +1,140 @@
+"""/etc/environment as the machine's own pam_env reads it (libpam, through ctypes): for the
+odd files a reader may write, the model that explains a wrong line reads every variable as
+pam_env does, and names what is wrong; a model that reads otherwise is reported; the lines
+Linux-PAM versions read differently are refused, whatever this machine's version does."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from support import DOCS, IN_CI, ROOT
+from generator.errors import ToolMissing
+from generator.model import settings
+from generator.render import manifest
+from generator.validate import Target, environment, validate_file
+from generator.validate.pam import read_environment
+
+SNIPPETS = [s for s in manifest.load() if s.kind == "environment"]
+GUIDE = next(s for s in SNIPPETS if not s.counterexample and s.output.endswith("colima_proxy/environment"))
+
+# id: (the file, words one of the problems must hold; None: no problem at all)
+CASES = {
+    "plain": ("HTTP_PROXY=http://h:1\nNO_PROXY=localhost\n", None),
+    "export and one space": ("export A=1\n", None),
+    "export and two spaces": ("export  A=1\nB=2\n", "`export` and one space only"),
+    "export and a tab": ("export\tA=1\n", "cannot read"),
+    "blanks at the end": ("A=x \t\n", "blanks at the end"),
+    "quoted, a blank after": ('A="x" \n', "unbalanced quote"),
+    "quote inside quotes": ('A="x"y"\n', "quote inside a quoted value"),
+    "the other quote inside": ("A='s\"'\n", None),
+    "escaped quotes": ('A="say \\"hi\\""\n', "escaped quotes"),
+    "quotes that differ": ("A=\"x'\n", "unbalanced quote"),
+    "a lone quote": ('A="\n', "unbalanced quote"),
+    "empty quotes": ('A=""\nB=\n', None),
+    "a quote at the end only": ('A=x"\n', None),
+    "hash": ("A=a#b\n", "'#' ends the value"),
+    "hash in quotes": ('A="a#b"\n', "'#' ends the value"),
+    "name with a digit first": ("1A=x\n", "starts with a digit"),
+    "no name": ("=x\nB=1\n", "cannot read"),
+    "blank in the name": ("A B=x\n", "cannot read"),
+    "blank before =": ("A =x\n", "cannot read"),
+    "a bare name unsets": ("A=1\nA\nB=2\n", "cannot read"),
+    "set twice": ("A=1\nA=2\n", "set twice"),
+    "comments, blanks, indent": ("# c\n\n   \t# d\n  A=1\n\tB=2\n", None),
+    "CR LF": ("A=1\r\nB=2\r\n", "carriage return"),
+    "no final newline": ("A=1\nB=2", None),
+    "a blank after =": ("A= x\n", None),
+    "not ASCII": ("A=пароль✓\nB=a\u2028b\u0085c\n", None),
+    "a backslash inside": ("A=a\\b\nB=c\\ d\n", None),
+}
+
+# what Linux-PAM 1.5 and 1.6 or later read differently (see environment.py): refused
+VERSION_DEPENDENT = {
+    "joined lines": ("A=1\\\n  2\nB=3\n", "ends in a backslash"),
+    "joined over a blank line": ("A=1\\\n\nB=2\n", "ends in a backslash"),
+    "joined at the end of the file": ("A=1\\\n", "ends in a backslash"),
+    "NUL byte": ("A=1\nB=2\0x\nC=3\n", "NUL byte"),
+    "over-long line": ("A=" + "x" * 9000 + "\nB=1\n", "longer than"),
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def pam():
+    try:
+        read_environment(Path(os.devnull))
+    except ToolMissing as exc:
+        (pytest.fail if IN_CI else pytest.skip)(str(exc))
+
+
+def written(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "environment"
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+@pytest.mark.parametrize("text,words", CASES.values(), ids=list(CASES))
+def test_the_model_reads_what_pam_env_reads(tmp_path, text, words):
+    model = environment.pam_env_parse(text)
+    assert not model.version_dependent
+    assert model.values == read_environment(written(tmp_path, text))
+    messages = [m for _, m in model.problems]
+    if words is None:
+        assert messages == []
+    else:
+        assert any(words in m for m in messages), messages
+
+
+@pytest.mark.parametrize("text,words", VERSION_DEPENDENT.values(), ids=list(VERSION_DEPENDENT))
+def test_what_versions_read_differently_is_refused(tmp_path, text, words):
+    model = environment.pam_env_parse(text)
+    assert model.version_dependent
+    assert any(words in m for _, m in model.problems), model.problems
+    read_environment(written(tmp_path, text))  # whatever this version makes of it, it reads it
+
+
+def test_a_model_that_reads_otherwise_is_reported(tmp_path, monkeypatch):
+    """The guard: check_environment compares the model with pam_env for every variable."""
+    text = (DOCS / GUIDE.output).read_text(encoding="utf-8")
+    path = written(tmp_path, text)
+    assert [f.message for f in validate_file(Target(path, GUIDE, settings.defaults())) if not f.warning] == []
+    real = environment.pam_env_parse
+
+    def blind(text):  # a model that reads one value with a character more
+        model = real(text)
+        return model._replace(values={**model.values, "HTTP_PROXY": model.values["HTTP_PROXY"] + "/"})
+
+    monkeypatch.setattr(environment, "pam_env_parse", blind)
+    messages = [f.message for f in validate_file(Target(path, GUIDE, settings.defaults()))]
+    assert any(m.startswith("pam_env reads HTTP_PROXY as 'http://") and "model of it as" in m for m in messages), messages
+
+
+def test_every_environment_snippet_reads_the_same_in_both(tmp_path):
+    for snippet in SNIPPETS:
+        text = (DOCS / snippet.output).read_text(encoding="utf-8")
+        model = environment.pam_env_parse(text)
+        assert model.values == read_environment(DOCS / snippet.output), snippet.output
+        assert snippet.counterexample or model.problems == [], (snippet.output, model.problems)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become another user; CI runs as root")
+def test_pam_env_reads_for_a_user_who_is_not_root(tmp_path):
+    """validate runs as the reader: libpam and pam_env need no privilege for this."""
+    shared = Path(tempfile.mkdtemp())  # pytest's own folders are root's alone
+    shared.chmod(0o755)
+    path = written(shared, 'HTTP_PROXY="http://h:1"\n')
+    path.chmod(0o644)
+    code = ("import sys; from pathlib import Path; from generator.validate.pam import read_environment; "
+            "print(read_environment(Path(sys.argv[1])))")
+    done = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable, "-c",
+                           code, str(path)], capture_output=True, text=True, cwd=ROOT, timeout=30,
+                          env={**os.environ, "HOME": "/nonexistent", "PYTHONDONTWRITEBYTECODE": "1"})
+    shutil.rmtree(shared)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "{'HTTP_PROXY': 'http://h:1'}"
