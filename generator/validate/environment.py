@@ -16,6 +16,7 @@ from .pam import read_environment
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # what a shell can use
 _PAM_NAME = re.compile(r"[A-Za-z0-9_]+")  # what pam_env sets (C isalnum, then '_')
 _QUOTES = ("'", '"')
+_MAX_VARIABLES = 1000  # libpam's pam_putenv searches its list for each one: 80,000 take 10 s
 _LINE_MAX = 8190  # bytes before the \n: Linux-PAM 1.5's line buffer (8 KiB, fgets) stops the file there
 
 
@@ -79,16 +80,19 @@ def pam_env_parse(text: str) -> PamEnv:
                                 "blanks and end the joined line at a blank or comment line)"))
         if line is None:
             continue
+        shown = line.rstrip()
         if line.startswith("export "):
             line = line[len("export "):]
             if line[:1] in (" ", "\t"):
                 problems.append((n, f"pam_env skips `export` and one space only: it ignores {line.strip()!a}"))
                 continue
         name, eq, value = line.partition("=")
+        if not eq and _PAM_NAME.fullmatch(name):
+            problems.append((n, f"{shown!a}: a name alone makes pam_env unset the variable (expected NAME=VALUE)"))
+            values.pop(name, None)
+            continue
         if not eq or not _PAM_NAME.fullmatch(name):
-            problems.append((n, f"pam_env cannot read {line.rstrip()!a} (expected NAME=VALUE)"))
-            if not eq and _PAM_NAME.fullmatch(name):
-                values.pop(name, None)  # a bare NAME unsets what an earlier line set
+            problems.append((n, f"pam_env cannot read {shown!a} (expected NAME=VALUE)"))
             continue
         if not _NAME.fullmatch(name):
             problems.append((n, f"{name}: pam_env sets it, but no shell can use a name that starts with a digit"))
@@ -99,7 +103,7 @@ def pam_env_parse(text: str) -> PamEnv:
                                 "Windows line ends)"))
         if value[:1] in _QUOTES:
             quote = value[0]
-            if value[-1:] != quote or len(value) < 2:
+            if (value[-1:] != quote or len(value) < 2) and not cut:  # a cut value: the '#' message says it
                 problems.append((n, f"{name}: unbalanced quote"))
             if "\\" + quote in value:
                 problems.append((n, f"{name}: pam_env does not understand escaped quotes"))
@@ -113,20 +117,26 @@ def pam_env_parse(text: str) -> PamEnv:
         if name in values:
             problems.append((n, f"{name} is set twice"))
         values[name] = value
+    if len(values) > _MAX_VARIABLES:
+        problems.append((0, f"{len(values)} variables: no /etc/environment needs more than {_MAX_VARIABLES}"))
     return PamEnv(values, sorted(problems), version_dependent)
 
 
 @register("environment")
 def check_environment(t: Target) -> list[Finding]:
-    """The machine's pam_env says what each variable is; the model says why a line is wrong,
-    and must read what pam_env reads."""
+    """The model says why a line is wrong. A file it finds nothing wrong with is read by the
+    machine's pam_env, which says what each variable is, and the model must read the same.
+    A file with a wrong line is not given to pam_env: it logs each line it ignores, whole
+    (a password too), to the system's auth log."""
     model = pam_env_parse(t.text)
     findings = [t.finding(n, m) for n, m in model.problems]
-    values = read_environment(t.path)
-    for name in sorted(set(values) | set(model.values)) if not model.version_dependent else ():
-        if values.get(name) != model.values.get(name):
-            findings.append(t.finding(0, f"pam_env reads {name} as {values.get(name)!a}, and proxydocs' model of it "
-                                         f"as {model.values.get(name)!a}"))
+    values = model.values
+    if not model.problems:
+        values = read_environment(t.path)
+        for name in sorted(set(values) | set(model.values)):
+            if values.get(name) != model.values.get(name):
+                findings.append(t.finding(0, f"pam_env reads {name} as {values.get(name)!a}, and proxydocs' model "
+                                             f"of it as {model.values.get(name)!a}"))
     proxies = {k: v for k, v in values.items() if k.lower().endswith("_proxy")}
     for name, value in sorted(proxies.items()):
         findings += [t.finding(0, f"{name}: {p}") for p in urls.variable_problems(name, value)]

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from ..model.addresses import PLACEHOLDER_RE, check_hostname, check_no_proxy_entry, parse_ip
 
 SCHEMES = ("http", "https", "socks5", "socks5h")
+# RFC 3986 userinfo: curl ends the address at '?', '#' or '/', and Go's net/url refuses any
+# other character outside this set, so the user and password are percent-encoded
+_USERINFO = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:-]|%[0-9A-Fa-f]{2})*")
 _URL = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?:(?P<userinfo>[^@/]*)@)?(?P<host>\[[^\]]*\]|[^:/]*)(?::(?P<port>[^/]*))?(?P<path>/.*)?")
 
 
 def proxy_url_problems(value: str) -> list[str]:
     if "://" not in value:
         return [f"proxy URL {value!a} has no scheme and '//' (write http://HOST:PORT)"]
+    if any(c.isspace() or unicodedata.category(c) == "Cc" for c in value):
+        return [f"proxy URL {value!a} holds a blank or a control character"]
     m = _URL.fullmatch(value)
     if not m:
         return [f"proxy URL {value!a} is malformed"]
     problems = []
+    if m["userinfo"] is not None and not _USERINFO.fullmatch(m["userinfo"]):
+        problems.append(f"proxy URL {value!a}: the user and password must be percent-encoded (curl ends the "
+                        "address at '?', '#' or '/', and Go refuses any character RFC 3986 does not allow there)")
     if m["scheme"] not in SCHEMES:
         problems.append(f"proxy URL {value!a}: scheme {m['scheme']!a} is not one of {', '.join(SCHEMES)}")
     host = m["host"]
@@ -34,7 +43,7 @@ def proxy_url_problems(value: str) -> list[str]:
             except ValueError as exc:
                 problems.append(f"proxy URL {value!a}: {exc}")
     port = m["port"]
-    if port is None or not port.isdigit() or not 1 <= int(port) <= 65535:
+    if port is None or not re.fullmatch(r"[0-9]{1,5}", port) or not 1 <= int(port) <= 65535:  # ASCII digits only
         problems.append(f"proxy URL {value!a} needs a port 1..65535")
     if m["path"] not in (None, "/"):
         problems.append(f"proxy URL {value!a} has a path")

@@ -6,6 +6,7 @@ Linux-PAM versions read differently are refused, whatever this machine's version
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -45,7 +46,9 @@ CASES = {
     "no name": ("=x\nB=1\n", "cannot read"),
     "blank in the name": ("A B=x\n", "cannot read"),
     "blank before =": ("A =x\n", "cannot read"),
-    "a bare name unsets": ("A=1\nA\nB=2\n", "cannot read"),
+    "a bare name unsets": ("A=1\nA\nB=2\n", "a name alone makes pam_env unset"),
+    "export and a bare name": ("A=1\nexport A\n", "'export A': a name alone"),
+    "hash cuts a quoted value": ('A="u:p#w@h"\n', "'#' ends the value"),
     "set twice": ("A=1\nA=2\n", "set twice"),
     "comments, blanks, indent": ("# c\n\n   \t# d\n  A=1\n\tB=2\n", None),
     "CR LF": ("A=1\r\nB=2\r\n", "carriage return"),
@@ -66,9 +69,11 @@ VERSION_DEPENDENT = {
 
 
 @pytest.fixture(scope="module", autouse=True)
-def pam():
+def pam(tmp_path_factory):
+    empty = tmp_path_factory.mktemp("pam") / "empty"
+    empty.write_bytes(b"")
     try:
-        read_environment(Path(os.devnull))
+        read_environment(empty)
     except ToolMissing as exc:
         (pytest.fail if IN_CI else pytest.skip)(str(exc))
 
@@ -138,3 +143,59 @@ def test_pam_env_reads_for_a_user_who_is_not_root(tmp_path):
     shutil.rmtree(shared)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "{'HTTP_PROXY': 'http://h:1'}"
+
+
+def test_a_file_with_a_wrong_line_never_reaches_pam_env(tmp_path, monkeypatch):
+    """pam_env logs each line it ignores, whole, to the auth log: a password in a wrong line
+    would land there. Such a file is judged by the model alone."""
+    def refuse(path):
+        raise AssertionError("pam_env was asked")
+
+    monkeypatch.setattr(environment, "read_environment", refuse)
+    path = written(tmp_path, "HTTP_PROXY =http://alice:s3cret@192.168.5.2:3128\n")
+    messages = [f.message for f in validate_file(Target(path, GUIDE, settings.defaults()))]
+    assert any("cannot read" in m for m in messages), messages
+
+
+def test_too_many_variables_are_refused_before_pam_env():
+    text = "".join(f"V{i}=x\n" for i in range(1001))
+    assert any("1001 variables" in m for _, m in environment.pam_env_parse(text).problems)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="libpam writes audit records only as root; CI runs as root")
+def test_no_session_reaches_the_audit_log(tmp_path):
+    """Run as root, libpam sends the kernel an audit record of the session it opens (a login
+    of nobody, on a host with auditd): the kernel must refuse it (the thread gave up
+    CAP_AUDIT_WRITE). strace shows the kernel's answer to each record."""
+    strace = shutil.which("strace")
+    if strace is None:
+        (pytest.fail if IN_CI else pytest.skip)("strace is not installed (.ci/run installs it)")
+    path = written(tmp_path, "A=1\n")
+    trace = tmp_path / "trace"
+    code = ("import sys; from pathlib import Path; from generator.validate.pam import read_environment; "
+            "assert read_environment(Path(sys.argv[1])) == {'A': '1'}")
+    done = subprocess.run([strace, "-f", "-qq", "-e", "trace=socket,recvfrom,recvmsg", "-o", str(trace), sys.executable,
+                           "-c", code, str(path)], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                          env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert done.returncode == 0, done.stderr
+    log = trace.read_text()
+    answers = re.findall(r"nlmsg_type=NLMSG_ERROR.*?error=(-?\w+)", log)
+    if "NETLINK_AUDIT) = " in log and "NETLINK_AUDIT) = -1" not in log:
+        assert answers and all(a == "-EPERM" for a in answers), log
+
+
+@pytest.mark.parametrize("url", [
+    "http://192.168.5.2:\u0663\u0661\u0662\u0668",  # Arabic-Indic digits: int() reads them, curl does not
+    "http://192.168.5.2:\uff13\uff11\uff12\uff18",  # fullwidth digits
+    "http://192.168.5.2:\u00b9",  # a superscript one: isdigit() says yes, int() fails
+    "http://u\x01\x1b[2J s\t@192.168.5.2:3128",  # control characters and blanks in the user
+    "http://\x7f@192.168.5.2:3128",
+    "http://localhost?x@192.168.5.2:3128",  # curl connects to localhost: '?' ends its address
+    "http://a#b@192.168.5.2:3128",
+], ids=["arabic-indic port", "fullwidth port", "superscript port", "control characters", "DEL", "query", "fragment"])
+def test_any_other_proxy_variable_is_a_url_curl_and_go_read_alike(tmp_path, url):
+    """Every *_proxy variable pam_env sets is judged, not only the ones the settings name."""
+    text = (DOCS / GUIDE.output).read_text(encoding="utf-8") + f"ALL_PROXY={url}\n"
+    path = written(tmp_path, text)
+    errors = [f.message for f in validate_file(Target(path, GUIDE, settings.defaults())) if not f.warning]
+    assert any("ALL_PROXY" in m for m in errors), errors
