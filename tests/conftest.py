@@ -242,8 +242,9 @@ MADE_ONCE = {"test_install.py", "test_jscore.py", "test_search.py", "test_layout
 
 # the order `pytest -n` hands out single tests in (after the whole-module units, largest
 # first): the long ones (Sphinx builds, the documentation's doctests, the bench's smoke run)
-# first and the many short unit tests last, so that no worker ends the run alone with a long one
-FIRST = ("docs/", "tests/site/", "tests/unit/test_bench_smoke.py")
+# and the ones that wait on a lock's timeout first, and the many short unit tests last, so
+# that no worker ends the run alone with a long one or idles while the other works
+FIRST = ("docs/", "tests/site/", "tests/unit/test_bench_smoke.py", "tests/unit/test_safety.py::test_a_waiting_render")
 LAST = ("tests/unit/",)
 
 
