@@ -130,17 +130,27 @@ def test_every_environment_snippet_reads_the_same_in_both(tmp_path):
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become another user; CI runs as root")
 def test_pam_env_reads_for_a_user_who_is_not_root(tmp_path):
-    """validate runs as the reader: libpam and pam_env need no privilege for this."""
+    """validate runs as the reader: libpam and pam_env need no privilege for this. The user
+    may not reach the project (a clone in a private folder), so the reader's own modules are
+    copied beside the file, and Debian's python3 runs them."""
     shared = Path(tempfile.mkdtemp())  # pytest's own folders are root's alone
-    shared.chmod(0o755)
-    path = written(shared, 'HTTP_PROXY="http://h:1"\n')
-    path.chmod(0o644)
-    code = ("import sys; from pathlib import Path; from generator.validate.pam import read_environment; "
-            "print(read_environment(Path(sys.argv[1])))")
-    done = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable, "-c",
-                           code, str(path)], capture_output=True, text=True, cwd=ROOT, timeout=30,
-                          env={**os.environ, "HOME": "/nonexistent", "PYTHONDONTWRITEBYTECODE": "1"})
-    shutil.rmtree(shared)
+    try:
+        shared.chmod(0o755)
+        for rel in ("__init__.py", "errors.py", "validate/__init__.py", "validate/pam.py"):
+            target = shared / "generator" / rel
+            target.parent.mkdir(exist_ok=True)
+            target.write_bytes(b"" if rel.endswith("__init__.py") else (ROOT / "generator" / rel).read_bytes())
+        for p in [shared, *shared.rglob("*")]:
+            p.chmod(0o755 if p.is_dir() else 0o644)
+        path = written(shared, 'HTTP_PROXY="http://h:1"\n')
+        code = ("import sys; sys.path.insert(0, sys.argv[1]); from pathlib import Path; "
+                "from generator.validate.pam import read_environment; print(read_environment(Path(sys.argv[2])))")
+        python = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+        done = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", python, "-I", "-c",
+                               code, str(shared), str(path)], capture_output=True, text=True, timeout=30,
+                              cwd="/", env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/nonexistent"})
+    finally:
+        shutil.rmtree(shared)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "{'HTTP_PROXY': 'http://h:1'}"
 
