@@ -22,10 +22,9 @@ _LINE_MAX = 8190  # bytes before the \n: Linux-PAM 1.5's line buffer (8 KiB, fge
 
 class PamEnv(NamedTuple):
     values: dict[str, str]  # what pam_env sets, name by name
-    problems: list[tuple[int, str]]  # (line, why): each is an error
-    # the file holds something Linux-PAM versions read differently (a line joined by a
-    # backslash, a NUL byte, an over-long line): its values are what 1.6 and later read
-    version_dependent: bool
+    # (line, why): each is an error. What Linux-PAM versions read differently (a line joined
+    # by a backslash, a NUL byte, an over-long line) is one too; the values are then 1.6's
+    problems: list[tuple[int, str]]
 
 
 def _physical(text: str) -> list[str]:
@@ -70,9 +69,7 @@ def pam_env_parse(text: str) -> PamEnv:
                                 "ignore the rest of the line"))
         if len(raw.encode()) > _LINE_MAX:
             problems.append((n, f"a line longer than {_LINE_MAX} bytes: Linux-PAM 1.5 stops reading the file there"))
-    version_dependent = bool(problems)
     for n, line, was_joined, cut in _lines(text):
-        version_dependent |= was_joined
         if was_joined:
             problems.append((n, "a line that ends in a backslash goes on with the next one, and Linux-PAM "
                                 "versions join them differently (1.5 keeps the next line's leading blanks "
@@ -119,7 +116,7 @@ def pam_env_parse(text: str) -> PamEnv:
         values[name] = value
     if len(values) > _MAX_VARIABLES:
         problems.append((0, f"{len(values)} variables: no /etc/environment needs more than {_MAX_VARIABLES}"))
-    return PamEnv(values, sorted(problems), version_dependent)
+    return PamEnv(values, sorted(problems))
 
 
 @register("environment")
