@@ -111,6 +111,10 @@ class Settings:
             if not password:
                 raise SettingsError([(where, "proxy.password_env",
                                       f"the environment variable {var} is empty; export the password in it")])
+            if any(c < " " for c in password):
+                raise SettingsError([(where, "proxy.password_env",
+                                      f"the environment variable {var} holds a control character (below U+0020); "
+                                      "curl drops a proxy whose password holds one and connects directly")])
         return Settings(self.values, self.source, (user, password), self.origins)
 
 

@@ -26,6 +26,9 @@ def proxy_url_problems(value: str) -> list[str]:
     if m["userinfo"] is not None and not _USERINFO.fullmatch(m["userinfo"]):
         problems.append(f"proxy URL {value!a}: the user and password must be percent-encoded (curl ends the "
                         "address at '?', '#' or '/', and Go refuses any character RFC 3986 does not allow there)")
+    elif m["userinfo"] is not None and re.search(r"%[01][0-9A-Fa-f]", m["userinfo"]):
+        problems.append(f"proxy URL {value!a}: the user or password holds a control character (%00 to %1F), "
+                        "and curl then drops the proxy and connects directly")
     if m["scheme"] not in SCHEMES:
         problems.append(f"proxy URL {value!a}: scheme {m['scheme']!a} is not one of {', '.join(SCHEMES)}")
     host = m["host"]
