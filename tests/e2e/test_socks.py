@@ -39,6 +39,7 @@ ORIGIN_IP = "127.0.0.2"
 URL = f"http://{NAME}/v2.txt"
 BODY = "registry stand-in\n"
 # sshd (serverloop.c) at DEBUG1, for every direct-tcpip channel ssh -D opens
+MARKER = "proxydocs-marker.invalid"  # a name nothing resolves, asked for by the tests only
 TARGET = re.compile(r"server_request_direct_tcpip: originator \S+ port \d+, target (\S+) port (\d+)")
 
 
@@ -94,6 +95,24 @@ class Socks:
             if found or time.monotonic() > deadline:
                 return found
             time.sleep(0.01)
+
+    def targets_before_marker(self, since: int) -> list[str]:
+        """`host port` of each connection ssh -D asked sshd to open after log offset `since`,
+        up to a marker connection asked for now. No waiting for a silence: ssh sends its
+        channel requests over one connection, in order, and sshd logs each as it reads it."""
+        probe = ("import socket,sys; c=socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5);"
+                 " c.sendall(b'\\x05\\x01\\x00'); c.recv(2); n=sys.argv[3].encode();"
+                 " c.sendall(b'\\x05\\x01\\x00\\x03' + bytes([len(n)]) + n + (9).to_bytes(2, 'big')); c.recv(10)")
+        proc = self.ns.run([sys.executable, "-c", probe, self.settings["proxy.listen"], str(self.settings["proxy.port"]),
+                            MARKER], env=CLEAN_PATH)
+        assert proc.returncode == 0, proc.stderr
+        found: list[str] = []
+        deadline = time.monotonic() + STEP_TIMEOUT
+        while f"{MARKER} 9" not in found:
+            assert time.monotonic() < deadline, f"sshd did not log the marker: {found}"
+            time.sleep(0.01)
+            found = self.sshd_targets(since, timeout=0)
+        return found[:found.index(f"{MARKER} 9")]
 
     def mark(self) -> int:
         return self.sshd_log.stat().st_size
@@ -203,7 +222,7 @@ def test_2_socks5h_lets_the_server_resolve_the_name(world, socks, socks_tunnel):
     since = socks.mark()
     proc = sourced_curl(socks, local)
     assert proc.returncode != 0 and f"Could not resolve host: {NAME}" in proc.stderr, proc.stdout + proc.stderr
-    assert socks.sshd_targets(since, timeout=0.5) == []
+    assert socks.targets_before_marker(since) == []
 
 
 def apt_environment(socks: Socks) -> dict[str, str]:
@@ -277,4 +296,4 @@ def test_4_privoxy_bridges_wget_and_urllib_to_the_socks_port(socks, socks_tunnel
     assert "Unsupported scheme" in proc.stderr and "socks5h" in proc.stderr, proc.stderr
     proc = in_ns(socks, [sys.executable, "-c", urllib, URL], {"http_proxy": socks_url})
     assert proc.returncode != 0 and "unknown url type: socks5h" in proc.stderr, proc.stdout + proc.stderr
-    assert socks.sshd_targets(since, timeout=0.5) == []
+    assert socks.targets_before_marker(since) == []
