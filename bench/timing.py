@@ -94,14 +94,15 @@ def progress(step: str) -> None:
 _SPIN = (sys.executable, "-c", "sum(i * i for i in range(4_000_000))")
 
 
-def parallel_slowdown() -> float:
-    """How much longer two CPU-bound jobs take side by side than one alone (best of two
-    tries each): 1.00 on two free cores, more when something else runs or the cores are
-    shared. The suite's goal holds on a quiet machine; this says how quiet it was."""
+def parallel_slowdown() -> tuple[float, float]:
+    """(seconds of one CPU-bound job alone, how much longer two take side by side), best of
+    two tries each. The ratio is 1.00 on two free cores, more when something else runs or the
+    cores are shared; the seconds say how fast a core was at the time. The suite's goal holds
+    on a quiet machine; these say how quiet and how fast it was."""
     def both() -> None:
         procs = [subprocess.Popen(_SPIN) for _ in range(2)]
         for proc in procs:
             proc.wait()
     alone = min(measure(command(*_SPIN)).wall for _ in range(2))
     together = min(measure(both).wall for _ in range(2))
-    return together / alone
+    return alone, together / alone
