@@ -82,7 +82,8 @@ def _without_audit(libc: ctypes.CDLL):
         yield
     finally:
         data[0].effective = saved
-        libc.capset(ctypes.byref(header), data)
+        if libc.capset(ctypes.byref(header), data) != 0:  # the permitted set holds it: never seen to fail
+            raise RuntimeError(f"cannot take CAP_AUDIT_WRITE back after libpam's session (errno {ctypes.get_errno()})")
 
 
 def read_environment(path: Path) -> dict[str, str]:

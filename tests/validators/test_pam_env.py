@@ -192,6 +192,43 @@ def test_no_session_reaches_the_audit_log(tmp_path):
         assert answers and all(a == "-EPERM" for a in answers), log
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root has CAP_AUDIT_WRITE to give up; CI runs as root")
+def test_the_capability_comes_back_or_the_read_fails(tmp_path):
+    """The thread's CAP_AUDIT_WRITE comes back after a read; if the kernel refused to give it
+    back (made to fail here: libc's second capset answers -1), the read fails, and does not
+    go on quietly without it."""
+    from generator.validate import pam
+
+    def effective() -> int:
+        return int(re.search(r"^CapEff:\s*(\w+)", Path("/proc/thread-self/status").read_text(), re.M)[1], 16)
+
+    before = effective()
+    assert before & pam._AUDIT_WRITE
+    path = written(tmp_path, "A=1\n")
+    assert pam.read_environment(path) == {"A": "1"} and effective() == before
+    lib, libc = pam._library()
+
+    class RefusingLibc:  # the real libc, except that capset refuses once it has been called once
+        calls = 0
+
+        def __getattr__(self, name):
+            return getattr(libc, name)
+
+        def capset(self, *args):
+            self.calls += 1
+            return libc.capset(*args) if self.calls == 1 else -1
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pam, "_library", lambda: (lib, RefusingLibc()))
+        with pytest.raises(RuntimeError, match="cannot take CAP_AUDIT_WRITE back"):
+            pam.read_environment(path)
+    assert not effective() & pam._AUDIT_WRITE  # what the refusal left: the read said so
+    header, data = pam._CapHeader(pam._CAPABILITY_V3, 0), (pam._CapData * 2)()
+    assert libc.capget(header, data) == 0
+    data[0].effective |= pam._AUDIT_WRITE
+    assert libc.capset(header, data) == 0 and effective() == before
+
+
 @pytest.mark.parametrize("url", [
     "http://192.168.5.2:\u0663\u0661\u0662\u0668",  # Arabic-Indic digits: int() reads them, curl does not
     "http://192.168.5.2:\uff13\uff11\uff12\uff18",  # fullwidth digits
