@@ -86,8 +86,10 @@ GATHER = """async (stun) => {
 def test_webrtc_sends_no_udp(tab):
     """WebRTC's UDP does not go through an HTTP proxy: the browser gathers no UDP candidate and
     sends nothing to a STUN server (here one on loopback that would answer nothing). A request
-    to it goes out when gathering starts, and loopback delivers it at once, so it would be
-    waiting in the socket when gathering ends."""
+    to it goes out as soon as gathering starts, and gathering cannot finish until it is
+    answered or times out; loopback has put it in the socket's queue by the time `sendto`
+    returns, so it would be waiting there when the page stops waiting (at 'complete' or
+    after 3 s)."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as stun:
         stun.bind(("127.0.0.1", 0))
         stun.setblocking(False)

@@ -146,7 +146,7 @@ http_access deny all
 cache deny all
 pinger_enable off
 dns_nameservers 127.0.0.1
-access_log {access}
+access_log stdio:{access}
 cache_log {d / 'cache.log'}
 pid_filename {d / 'squid.pid'}
 coredump_dir {d}

@@ -98,8 +98,9 @@ class Socks:
 
     def targets_before_marker(self, since: int) -> list[str]:
         """`host port` of each connection ssh -D asked sshd to open after log offset `since`,
-        up to a marker connection asked for now. No waiting for a silence: ssh sends its
-        channel requests over one connection, in order, and sshd logs each as it reads it."""
+        up to a marker connection asked for now. No waiting for a silence: ssh sends a channel
+        open before it answers the SOCKS client (and no answer if the open fails), over one
+        connection, in order, and sshd logs each as it reads it."""
         probe = ("import socket,sys; c=socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5);"
                  " c.sendall(b'\\x05\\x01\\x00'); c.recv(2); n=sys.argv[3].encode();"
                  " c.sendall(b'\\x05\\x01\\x00\\x03' + bytes([len(n)]) + n + (9).to_bytes(2, 'big')); c.recv(10)")
