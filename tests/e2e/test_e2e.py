@@ -66,7 +66,10 @@ def proxy_passed_nothing(proxy, since: int, url: str) -> bool:
     logged = _logged(proxy, since, path.encode(), 5)
     assert logged is not None, f"{proxy[0]} did not log the marker"
     before = logged[:logged.index(path.encode())]
-    return _host(url) not in before[:before.rfind(b"\n") + 1]
+    before = before[:before.rfind(b"\n") + 1]
+    # privoxy's second line of a request (debug 512) comes after its answer, maybe after `since`
+    # was taken for a request proxied earlier: only its `Request:` lines count
+    return (b"Request: " + _host(url) + b"/" if proxy[0] == "privoxy" else _host(url)) not in before
 
 
 def test_1_ssh_config_opens_the_tunnel(tunnel, rendered, origin, proxy):

@@ -39,7 +39,6 @@ ORIGIN_IP = "127.0.0.2"
 URL = f"http://{NAME}/v2.txt"
 BODY = "registry stand-in\n"
 # sshd (serverloop.c) at DEBUG1, for every direct-tcpip channel ssh -D opens
-MARKER = "proxydocs-marker.invalid"  # a name nothing resolves, asked for by the tests only
 TARGET = re.compile(r"server_request_direct_tcpip: originator \S+ port \d+, target (\S+) port (\d+)")
 
 
@@ -104,16 +103,17 @@ class Socks:
         probe = ("import socket,sys; c=socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5);"
                  " c.sendall(b'\\x05\\x01\\x00'); c.recv(2); n=sys.argv[3].encode();"
                  " c.sendall(b'\\x05\\x01\\x00\\x03' + bytes([len(n)]) + n + (9).to_bytes(2, 'big')); c.recv(10)")
+        marker = f"proxydocs-marker-{time.monotonic_ns()}.invalid"  # a name nothing resolves
         proc = self.ns.run([sys.executable, "-c", probe, self.settings["proxy.listen"], str(self.settings["proxy.port"]),
-                            MARKER], env=CLEAN_PATH)
+                            marker], env=CLEAN_PATH)
         assert proc.returncode == 0, proc.stderr
         found: list[str] = []
         deadline = time.monotonic() + STEP_TIMEOUT
-        while f"{MARKER} 9" not in found:
+        while f"{marker} 9" not in found:
             assert time.monotonic() < deadline, f"sshd did not log the marker: {found}"
             time.sleep(0.01)
             found = self.sshd_targets(since, timeout=0)
-        return found[:found.index(f"{MARKER} 9")]
+        return found[:found.index(f"{marker} 9")]
 
     def mark(self) -> int:
         return self.sshd_log.stat().st_size
