@@ -6,15 +6,17 @@ same settings or with the previous ones, must finish cleanly: exit 0, `--check` 
 temporary file left (the temporary files of a render with credentials hold the password).
 
 The signal is sent by the process itself from an audit hook on `os.rename`, in a child forked
-from a driver that imported proxydocs once (dialects/interrupt_driver.py): a fork per N
-instead of a Python start under ptrace. strace, watching the kernel, proves that the hook
-sees every rename the render makes.
+from a driver that imported proxydocs and loaded its templates once
+(dialects/interrupt_driver.py): a fork per N instead of a Python start under ptrace. strace,
+watching the kernel, proves that the hook sees every rename the render makes, by name and in
+order.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal as signals
 import subprocess
@@ -39,7 +41,7 @@ def render(out: Path, *args: str, strace: list[str] | None = None) -> subprocess
     return subprocess.run([*(strace or []), *argv], capture_output=True, text=True, timeout=60, cwd=ROOT, env=ENV)
 
 
-def drive(signal: str | None, args: list[str], runs: list[tuple[int, Path]]) -> dict[int, tuple[str, int]]:
+def drive(signal: str | None, args: list[str], runs: list[tuple[int, Path]]) -> dict[int, tuple[str, object]]:
     """{n: (how the child ended, value)} for `proxydocs render ARGS --out DIR`, one child per run."""
     request = {"signal": signal, "argv": ["render", *args], "runs": [[n, str(out)] for n, out in runs]}
     proc = subprocess.run([sys.executable, str(DRIVER)], input=json.dumps(request), capture_output=True, text=True,
@@ -56,8 +58,8 @@ def strace() -> str:
 @pytest.fixture(scope="module")
 def start(strace, tmp_path_factory):
     """start(credentials) -> (a tree rendered with PREVIOUS, how many renames the render to
-    NEXT makes from it): strace's count of the system calls, which must be the audit hook's
-    count too. Made once per module and case."""
+    NEXT makes from it): strace's list of the system calls, whose names the audit hook must
+    see too, in the same order. Made once per module and case."""
     made: dict[bool, tuple[Path, int]] = {}
 
     def get(credentials: bool) -> tuple[Path, int]:
@@ -70,9 +72,12 @@ def start(strace, tmp_path_factory):
             shutil.copytree(base, hooked)
             proc = render(out, *NEXT, *extra, strace=[strace, "-f", "-qq", "-o", str(trace), "-e", f"trace={SYSCALLS}"])
             assert proc.returncode == 0, proc.stderr
-            total = sum(1 for line in trace.read_text().splitlines() if "rename" in line and "= 0" in line)
-            assert drive(None, [*NEXT, *extra], [(0, hooked)]) == {0: ("renames", total)}, "the hook misses renames"
-            made[credentials] = base, total
+            renamed = [m[1] for m in re.finditer(r'rename\w*\(.*, "((?:[^"\\]|\\.)*)"(?:, \w+)?\) = 0$',
+                                                 trace.read_text(), re.M)]
+            assert len(renamed) == sum("rename" in line for line in trace.read_text().splitlines())
+            assert drive(None, [*NEXT, *extra], [(0, hooked)]) == {0: ("renames", renamed)}, \
+                "the hook does not see the renames strace sees, in the same order"
+            made[credentials] = base, len(renamed)
         return made[credentials]
 
     return get

@@ -9,9 +9,9 @@ its time otherwise). No rename happens while they load, which the test confirms:
 of the hook equals strace's count for the real command. An audit hook counts the renames (`os.rename` is the audit event
 of os.rename and os.replace, raised before the system call) and, at the N-th, the child sends
 itself the real signal: SIGKILL ends it on the spot, SIGINT takes Python's own Ctrl-C path.
-With "signal": null, nothing is sent and the child reports how many renames it made.
-Prints a JSON list, one [n, how, value] per run: ["signal", number], ["exit", code] or
-["renames", count]."""
+With "signal": null, nothing is sent and the child reports the renames it made, each as the
+name it gave (the render renames within one folder). Prints a JSON list, one [n, how, value]
+per run: ["signal", number], ["exit", code] or ["renames", [name, ...]]."""
 
 from __future__ import annotations
 
@@ -26,14 +26,13 @@ from generator import api
 from generator.model.settings import load
 
 
-def child(sig: int | None, n: int, argv: list[str], count_fd: int) -> None:
-    renames = 0
+def child(sig: int | None, n: int, argv: list[str], names_fd: int) -> None:
+    renames: list[str] = []
 
     def hook(event: str, args: tuple) -> None:
-        nonlocal renames
-        if event == "os.rename":
-            renames += 1
-            if sig is not None and renames == n:
+        if event == "os.rename":  # (src, dst, src_dir_fd, dst_dir_fd)
+            renames.append(os.fsdecode(args[1]))
+            if sig is not None and len(renames) == n:
                 os.kill(os.getpid(), sig)
 
     signal.signal(signal.SIGINT, signal.default_int_handler)  # a terminal's Ctrl-C, even when run in the background
@@ -47,7 +46,8 @@ def child(sig: int | None, n: int, argv: list[str], count_fd: int) -> None:
         generator.fastpath.entry()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
-    os.write(count_fd, str(renames).encode())
+    with os.fdopen(names_fd, "w") as out:
+        json.dump(renames, out)
     os._exit(code)
 
 
@@ -64,11 +64,11 @@ def main() -> None:
             os.close(read_end)
             child(sig, n, [*request["argv"], "--out", out], write_end)
         os.close(write_end)
+        with os.fdopen(read_end) as names:  # read before waiting: the list may outgrow the pipe
+            renames = names.read()
         _, status = os.waitpid(pid, 0)
-        count = os.read(read_end, 64).decode()
-        os.close(read_end)
         if sig is None:
-            results.append([n, "renames", int(count)])
+            results.append([n, "renames", json.loads(renames)])
         elif os.WIFSIGNALED(status):
             results.append([n, "signal", os.WTERMSIG(status)])
         else:
