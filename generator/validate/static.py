@@ -1,10 +1,15 @@
 """Kinds that no program reads as configuration (captured logs, diagrams and tables shown as
 text, the prose substitutions),
-and the whitespace check every kind gets."""
+and the checks every kind gets: whitespace and control characters."""
 
 from __future__ import annotations
 
+import re
+
 from .core import EVERY_KIND, Finding, Target, register
+
+# C0 controls and DEL, less tab, line feed and carriage return (each kind's reader judges those)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @register("log", "diagram")
@@ -31,4 +36,20 @@ def check_whitespace(t: Target) -> list[Finding]:
                 if line != line.rstrip()]
     if t.text and not t.text.endswith("\n"):
         findings.append(t.finding(0, "no newline at the end of the file"))
+    return findings
+
+
+@register(EVERY_KIND)
+def check_control_characters(t: Target) -> list[Finding]:
+    """A snippet is text a reader copies, saves or prints: a control character in it may not
+    show on the page, and in a terminal an escape sequence can change what is shown. None is
+    ever generated. (/etc/environment's own reader explains a NUL byte there.)"""
+    findings = []
+    for n, line in enumerate(t.text.split("\n"), 1):
+        for m in _CONTROL.finditer(line):
+            if m[0] == "\0" and t.snippet.kind == "environment":
+                continue
+            findings.append(t.finding(n, f"a control character (U+{ord(m[0]):04X}) at column {m.start() + 1}: "
+                                         "a snippet is plain text, and none is ever generated"))
+            break
     return findings

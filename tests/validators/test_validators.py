@@ -17,7 +17,7 @@ from support import DOCS, REFERENCE, ROOT, require, require_root
 from generator import api
 from generator.render import manifest
 from generator.model import settings
-from generator.validate import Target, kinds, validate_file, validate_tree
+from generator.validate import Target, kinds, validate_file, validate_tree, validators_for
 
 SNIPPETS = {s.output: s for s in manifest.load()}
 DEFAULTS = settings.defaults()
@@ -34,6 +34,12 @@ def findings_for(tmp_path: Path, output: str, text: str, s=DEFAULTS) -> list[str
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return [f.message for f in validate_file(Target(path, SNIPPETS[output], s))]
+
+
+def errors_for(tmp_path: Path, output: str, text: str) -> list[str]:
+    path = tmp_path / output
+    path.write_text(text, encoding="utf-8")
+    return [f.message for f in validate_file(Target(path, SNIPPETS[output], DEFAULTS)) if not f.warning]
 
 
 def test_every_kind_has_a_validator():
@@ -391,3 +397,34 @@ def test_a_drop_in_for_a_service_named_like_an_option_is_still_verified(tmp_path
     found = [f.message for f in validate_file(Target(path, snippet, DEFAULTS))]
     assert any("Unknown key" in f and "Enviroment" in f for f in found), found
     assert not any("invalid option" in f for f in found), found
+
+
+# (snippet, control character): the kinds whose own readers let a control character through
+# (bash drops or refuses some, but ssh, apt and systemd read on), and a captured log
+CONTROLS = [(ARCHIVE + "ssh_config", "\x00"), (ARCHIVE + "apt_proxy", "\x1b"), (ARCHIVE + "ssh", "\x07"),
+            ("docker/network/docker_proxy/http-proxy.conf", "\x7f"), (GUIDE + "environment", "\x1b")]
+
+
+@pytest.mark.parametrize("output,char", CONTROLS, ids=[f"{o.rsplit('/', 1)[-1]}-U+{ord(c):04X}" for o, c in CONTROLS])
+def test_a_control_character_is_a_finding_in_any_kind(tmp_path, output, char):
+    api.render(DEFAULTS, tmp_path)
+    text = (tmp_path / output).read_text(encoding="utf-8")
+    end = text.index("\n")
+    found = errors_for(tmp_path, output, text[:end] + char + "[2K" + text[end:])
+    assert f"a control character (U+{ord(char):04X}) at column {end + 1}: a snippet is plain text, and none is " \
+           "ever generated" in found, found
+    assert errors_for(tmp_path, output, text) == []
+
+
+def test_every_kind_is_checked_for_control_characters():
+    from generator.validate.static import check_control_characters
+
+    assert all(check_control_characters in validators_for(kind) for kind in kinds())
+
+
+def test_a_nul_byte_in_etc_environment_is_explained_once(tmp_path):
+    """pam_env's own reader names what a NUL byte does there; the general check stays silent."""
+    api.render(DEFAULTS, tmp_path)
+    text = (tmp_path / GUIDE / "environment").read_text(encoding="utf-8")
+    found = errors_for(tmp_path, GUIDE + "environment", text.replace("\n", "\0\n", 1))
+    assert len(found) == 1 and "a NUL byte: Linux-PAM 1.5 stops reading the file there" in found[0], found
