@@ -8,8 +8,10 @@ import re
 
 from .core import EVERY_KIND, Finding, Target, register
 
-# C0 controls and DEL, less tab, line feed and carriage return (each kind's reader judges those)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls less tab, line feed and carriage return (each kind's reader judges those), DEL,
+# C1 controls (U+009B starts an escape sequence in some terminals) and Unicode's bidi controls
+# (a line then reads in another order than the one its reader runs)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @register("log", "diagram")
@@ -42,8 +44,9 @@ def check_whitespace(t: Target) -> list[Finding]:
 @register(EVERY_KIND)
 def check_control_characters(t: Target) -> list[Finding]:
     """A snippet is text a reader copies, saves or prints: a control character in it may not
-    show on the page, and in a terminal an escape sequence can change what is shown. None is
-    ever generated. (/etc/environment's own reader explains a NUL byte there.)"""
+    show on the page, in a terminal an escape sequence can change what is shown, and a bidi
+    control shows a line in another order than the one that runs. None is ever generated.
+    (/etc/environment's own reader explains a NUL byte there.)"""
     findings = []
     for n, line in enumerate(t.text.split("\n"), 1):
         for m in _CONTROL.finditer(line):

@@ -399,10 +399,11 @@ def test_a_drop_in_for_a_service_named_like_an_option_is_still_verified(tmp_path
     assert not any("invalid option" in f for f in found), found
 
 
-# (snippet, control character): the kinds whose own readers let a control character through
-# (bash drops or refuses some, but ssh, apt and systemd read on), and a captured log
+# (snippet, control character): kinds whose own readers let one through (ssh, apt and systemd
+# read on), a C1 control and bidi controls (which JSON and YAML readers take as text)
 CONTROLS = [(ARCHIVE + "ssh_config", "\x00"), (ARCHIVE + "apt_proxy", "\x1b"), (ARCHIVE + "ssh", "\x07"),
-            ("docker/network/docker_proxy/http-proxy.conf", "\x7f"), (GUIDE + "environment", "\x1b")]
+            ("docker/network/docker_proxy/http-proxy.conf", "\x7f"), (GUIDE + "environment", "\x1b"),
+            (GUIDE + "config.json", "\x9b"), (GUIDE + "colima.yaml", "\u202e"), (GUIDE + "ssh_config", "\u2066")]
 
 
 @pytest.mark.parametrize("output,char", CONTROLS, ids=[f"{o.rsplit('/', 1)[-1]}-U+{ord(c):04X}" for o, c in CONTROLS])
