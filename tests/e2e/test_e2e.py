@@ -57,9 +57,9 @@ def proxy_passed_nothing(proxy, since: int, url: str) -> bool:
     """Nothing for url's host reached the proxy after offset `since`, from a client that has
     finished. The proof does not wait for a silence: a marker request sent to the proxy now
     must come first for that host in its log. squid (its `stdio:` access log) writes a line at
-    once when each transaction ends, and privoxy writes its `Request:`
-    line once it has read a request, before it forwards it; so a request that reached the proxy
-    and finished before the marker was sent is logged before it."""
+    once when each transaction ends, and privoxy writes its `Request:` line once it has read a
+    request, before it forwards it; so a request that reached the proxy and finished before the
+    marker was sent is logged before it."""
     path = f"/proxydocs-marker-{time.monotonic_ns()}"
     proc = curl(url.rsplit("/", 1)[0] + path, {}, "-x", f"http://127.0.0.1:{proxy[1]}")
     assert proc.returncode == 0, proc.stderr
