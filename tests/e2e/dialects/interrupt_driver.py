@@ -5,10 +5,11 @@ Run as `python interrupt_driver.py` with a JSON request on stdin:
 For each run, a child forked from this process runs the command's own entry point with
 `argv + ["--out", out_dir]`. The process imported proxydocs and rendered the defaults in
 memory once before forking, so a child does not load the templates again (four fifths of
-its time otherwise). No rename happens while they load, which the test confirms: the count
-of the hook equals strace's count for the real command. An audit hook counts the renames (`os.rename` is the audit event
-of os.rename and os.replace, raised before the system call) and, at the N-th, the child sends
+its time otherwise). An audit hook counts the renames (`os.rename` is the audit event of
+os.rename and os.replace, raised before the system call) and, at the N-th, the child sends
 itself the real signal: SIGKILL ends it on the spot, SIGINT takes Python's own Ctrl-C path.
+The test checks that the hook sees the renames strace sees for the real command, by name and
+in order (so none happens while the templates load, either).
 With "signal": null, nothing is sent and the child reports the renames it made, each as the
 name it gave (the render renames within one folder). Prints a JSON list, one [n, how, value]
 per run: ["signal", number], ["exit", code] or ["renames", [name, ...]]."""
