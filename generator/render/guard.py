@@ -13,14 +13,25 @@ from ..errors import UnsafeOutputError
 
 # Control characters except the line feed (and the tab where a format allows it), DEL and the
 # C1 controls, the line and paragraph separators, zero-width and bidirectional formatting
-# characters, the byte-order mark, and lone surrogates (bytes that were not UTF-8).
-_FORBIDDEN = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff"
+# characters, the byte-order mark, lone surrogates (bytes that were not UTF-8), and the other
+# invisible characters the settings refuse in a value (model/types.py UNSAFE_CHARS, less its
+# visible spaces): soft hyphen, Arabic and Syriac format marks, Hangul fillers, the Mongolian
+# vowel separator, interlinear annotations and tags.
+_FORBIDDEN = (r"\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u115f\u1160"
+              r"\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb\ud800-\udfff"
+              r"\U000e0000-\U000e007f")
 _UNSAFE = re.compile(f"[{_FORBIDDEN}]")
 _UNSAFE_WITHOUT_TAB = re.compile(f"[\\t{_FORBIDDEN}]")
 TAB_KINDS = frozenset()  # kinds whose format allows tabs (none of today's snippets uses one)
 
 
 _VALUE_UNSAFE = re.compile(f"[\\t\\n{_FORBIDDEN}]")
+
+
+def forbidden(kind: str | None) -> re.Pattern:
+    """The characters a file of this kind may not hold (validate asks the same of a file on
+    disk; `None`: the tab allowed, for files render does not write)."""
+    return _UNSAFE if kind is None or kind in TAB_KINDS else _UNSAFE_WITHOUT_TAB
 
 
 def check_values(values: dict[str, object]) -> None:
@@ -46,8 +57,7 @@ def check(rendered: dict[str, str], kinds: dict[str, str]) -> None:
     forbidden character; `kinds` gives each output's snippet kind."""
     problems = []
     for path, text in rendered.items():
-        pattern = _UNSAFE if kinds.get(path) in TAB_KINDS else _UNSAFE_WITHOUT_TAB
-        m = pattern.search(text)
+        m = forbidden(kinds.get(path, "")).search(text)
         if m:
             line = text.count("\n", 0, m.start()) + 1
             column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
