@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,10 @@ from ..model.settings import Settings
 from ..render.manifest import Snippet
 from ..write import record
 from ..write.tree import Tree
+from ..render.guard import forbidden
 from .expect import Expect
+
+_SHOWN = re.compile(f"\n|{forbidden('').pattern}")
 
 
 @dataclass(frozen=True)
@@ -31,8 +35,11 @@ class Finding:
     group: tuple[str, int, str] | None = None
 
     def __str__(self) -> str:
+        """One line for a terminal: a control or invisible character in a path or message (a
+        program's own words may quote the file's line) is shown as its escape, not sent."""
         where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: " if self.file else ""
-        return f"{where}{'warning: ' if self.warning else ''}{self.message}"
+        return _SHOWN.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"),
+                          f"{where}{'warning: ' if self.warning else ''}{self.message}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,9 +68,11 @@ class Target:
 
 Validator = Callable[[Target], list[Finding]]
 # kind -> its validators: the one list of snippet kinds (the manifest's `kind` names one of
-# these). EVERY_KIND holds the checks that apply to every kind as well.
+# these). EVERY_KIND holds the checks that apply to every kind as well, and TEXT the checks of
+# the text itself (whitespace, invisible characters), which hold for a counter-example too.
 REGISTRY: dict[str, list[Validator]] = {}
 EVERY_KIND = "*"
+TEXT = "text"
 
 
 def register(*kinds: str) -> Callable[[Validator], Validator]:
@@ -75,13 +84,13 @@ def register(*kinds: str) -> Callable[[Validator], Validator]:
 
 
 def kinds() -> set[str]:
-    return set(REGISTRY) - {EVERY_KIND}
+    return set(REGISTRY) - {EVERY_KIND, TEXT}
 
 
-def validators_for(kind: str) -> list[Validator]:
+def validators_for(kind: str, *, text: bool = True) -> list[Validator]:
     if kind not in REGISTRY:
         return []
-    return REGISTRY[kind] + REGISTRY.get(EVERY_KIND, [])
+    return REGISTRY[kind] + REGISTRY.get(EVERY_KIND, []) + (REGISTRY.get(TEXT, []) if text else [])
 
 
 def tool(name: str) -> str:
@@ -97,9 +106,9 @@ def run(argv: list[str], *, timeout: float = 30, env: dict | None = None, **kw) 
     return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env, **kw)
 
 
-def validate_file(target: Target) -> list[Finding]:
+def validate_file(target: Target, *, text: bool = True) -> list[Finding]:
     findings: list[Finding] = []
-    for validator in validators_for(target.snippet.kind):
+    for validator in validators_for(target.snippet.kind, text=text):
         findings += validator(target)
     return findings
 
@@ -195,11 +204,11 @@ def validate_tree(root: Path, settings: Settings, snippets, paths: list[Path] | 
         if problem:
             findings.append(Finding(str(path), 0, problem))
             continue
-        found = validate_file(Target(path, snippet, settings))
-        if snippet.counterexample:
-            found = [f for f in found if not f.warning]
-            if not found:
+        target = Target(path, snippet, settings)
+        if snippet.counterexample:  # wrong on purpose, as its kind's readers show; its text must be clean
+            if not [f for f in validate_file(target, text=False) if not f.warning]:
                 findings.append(Finding(str(path), 0, "is a counter-example but no validator rejects it"))
+            findings += [f for validator in REGISTRY.get(TEXT, []) for f in validator(target)]
         else:
-            findings += found
+            findings += validate_file(target)
     return findings

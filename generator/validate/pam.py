@@ -82,8 +82,9 @@ def _without_audit(libc: ctypes.CDLL):
         yield
     finally:
         data[0].effective = saved
-        if libc.capset(ctypes.byref(header), data) != 0:  # the permitted set holds it: never seen to fail
-            raise RuntimeError(f"cannot take CAP_AUDIT_WRITE back after libpam's session (errno {ctypes.get_errno()})")
+        restored = libc.capset(ctypes.byref(header), data) == 0  # the permitted set holds it: never seen to fail
+    if not restored:  # reached only after a read that went well: an error of the read itself goes first
+        raise RuntimeError(f"cannot take CAP_AUDIT_WRITE back after libpam's session (errno {ctypes.get_errno()})")
 
 
 def read_environment(path: Path) -> dict[str, str]:

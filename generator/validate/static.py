@@ -1,17 +1,15 @@
 """Kinds that no program reads as configuration (captured logs, diagrams and tables shown as
-text, the prose substitutions),
-and the checks every kind gets: whitespace and control characters."""
+text, the prose substitutions), and the checks of the text every file gets, a counter-example
+too: trailing whitespace and characters a reader cannot see."""
 
 from __future__ import annotations
 
-import re
+from ..render.guard import forbidden
+from .core import TEXT, Finding, Target, register
 
-from .core import EVERY_KIND, Finding, Target, register
-
-# C0 controls less tab, line feed and carriage return (each kind's reader judges those), DEL,
-# C1 controls (U+009B starts an escape sequence in some terminals) and Unicode's bidi controls
-# (a line then reads in another order than the one its reader runs)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+SHOWN = 20  # findings of one kind of problem per file; a count stands for the rest
+NAMES = {"\r": "a carriage return (U+000D; Windows line ends?)", "\t": "a tab (U+0009)",
+         "\x1b": "an escape (U+001B)", "\x00": "a NUL byte (U+0000)"}
 
 
 @register("log", "diagram")
@@ -28,31 +26,41 @@ def check_substitutions(t: Target) -> list[Finding]:
     return findings
 
 
-@register(EVERY_KIND)
+def _capped(t: Target, found: list[Finding], what: str) -> list[Finding]:
+    if len(found) <= SHOWN:
+        return found
+    return found[:SHOWN] + [t.finding(0, f"and {len(found) - SHOWN} more lines with {what}")]
+
+
+@register(TEXT)
 def check_whitespace(t: Target) -> list[Finding]:
     """Trailing spaces end up inside heredocs, unit files and pasted shells (captured output
-    is kept as it was captured)."""
+    is kept as it was captured). Lines are counted at line feeds, as every check counts them;
+    a carriage return is the next check's."""
     if t.snippet.kind == "log":
         return []
-    findings = [t.finding(n, "trailing whitespace") for n, line in enumerate(t.text.splitlines(), 1)
-                if line != line.rstrip()]
+    found = [t.finding(n, "trailing whitespace") for n, line in enumerate(t.text.split("\n"), 1)
+             if line.rstrip("\r") != line.rstrip("\r").rstrip()]
+    found = _capped(t, found, "trailing whitespace")
     if t.text and not t.text.endswith("\n"):
-        findings.append(t.finding(0, "no newline at the end of the file"))
-    return findings
+        found.append(t.finding(0, "no newline at the end of the file"))
+    return found
 
 
-@register(EVERY_KIND)
-def check_control_characters(t: Target) -> list[Finding]:
-    """A snippet is text a reader copies, saves or prints: a control character in it may not
-    show on the page, in a terminal an escape sequence can change what is shown, and a bidi
-    control shows a line in another order than the one that runs. None is ever generated.
-    (/etc/environment's own reader explains a NUL byte there.)"""
-    findings = []
+@register(TEXT)
+def check_characters(t: Target) -> list[Finding]:
+    """A snippet is text a reader copies, saves or prints, and the page shows: a control,
+    separator or invisible character in it may not show there, in a terminal an escape
+    sequence can change what is shown, a bidi control shows a line in another order than the
+    one that runs, and a zero-width or tag character makes a word another word. The set is the
+    one render refuses to write (generator/render/guard.py); in a file render does not write
+    (a captured log), a tab is allowed. Columns count characters, from 1."""
+    pattern = forbidden(t.snippet.kind if t.snippet.generated else None)
+    found = []
     for n, line in enumerate(t.text.split("\n"), 1):
-        for m in _CONTROL.finditer(line):
-            if m[0] == "\0" and t.snippet.kind == "environment":
-                continue
-            findings.append(t.finding(n, f"a control character (U+{ord(m[0]):04X}) at column {m.start() + 1}: "
-                                         "a snippet is plain text, and none is ever generated"))
-            break
-    return findings
+        m = pattern.search(line)
+        if m:
+            name = NAMES.get(m[0], f"an invisible or control character (U+{ord(m[0]):04X})")
+            found.append(t.finding(n, f"{name} at column {m.start() + 1}: the page may not show it and a terminal "
+                                      "may act on it; render never writes one"))
+    return _capped(t, found, "such characters")
