@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..chars import CONTROLS, INVISIBLE, SPACES
 from .addresses import PLACEHOLDER_RE, check_hostname, check_no_proxy_entry, format_ip, parse_ip, printable
 
 
@@ -284,14 +285,8 @@ PATH = Pattern(
 )
 PROFILE = Pattern(r"[A-Za-z0-9][A-Za-z0-9_.-]*", "a colima profile name (letters, digits, '.', '_', '-')")
 ENV_NAME = Pattern(r"[A-Za-z_][A-Za-z0-9_]*", "an environment variable name", 128)
-# Characters no value may carry: C0/C1 controls, DEL, every space and separator, the invisible
-# format characters (zero-width, bidi, soft hyphen, Arabic marks, annotations, tags: a pasted line
-# would read differently from what runs), Hangul fillers, lone surrogates (bytes not UTF-8). As
-# escapes, not \s or \p{...}: Python's re and the page's JavaScript then read the same class
-# whatever Unicode version each knows (page_data writes \UXXXXXXXX as JavaScript's \u{...}).
-UNSAFE_CHARS = (r"\x00-\x20\x7f-\xa0\xad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u115f\u1160"
-                r"\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufeff\uffa0\ufff9-\ufffb"
-                r"\U000e0000-\U000e007f\ud800-\udfff")
+# Characters no value may carry: every control, space and invisible character (generator/chars.py)
+UNSAFE_CHARS = rf"\t\n {CONTROLS}{SPACES}{INVISIBLE}"
 PROXY_USER = Pattern(
     rf"[^{UNSAFE_CHARS}]+",
     "a proxy user name (no spaces or control characters; it is percent-encoded in URLs)",

@@ -9,17 +9,12 @@ from __future__ import annotations
 
 import re
 
+from ..chars import CONTROLS, INVISIBLE, SPACES
 from ..errors import UnsafeOutputError
 
-# Control characters except the line feed (and the tab where a format allows it), DEL and the
-# C1 controls, the line and paragraph separators, zero-width and bidirectional formatting
-# characters, the byte-order mark, lone surrogates (bytes that were not UTF-8), and the other
-# invisible characters the settings refuse in a value (model/types.py UNSAFE_CHARS, less its
-# visible spaces): soft hyphen, Arabic and Syriac format marks, Hangul fillers, the Mongolian
-# vowel separator, interlinear annotations and tags.
-_FORBIDDEN = (r"\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u115f\u1160"
-              r"\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb\ud800-\udfff"
-              r"\U000e0000-\U000e007f")
+# Every control character but the line feed (and the tab where a format allows it), every
+# space but U+0020, and every invisible character (generator/chars.py)
+_FORBIDDEN = f"{CONTROLS}{SPACES}{INVISIBLE}"
 _UNSAFE = re.compile(f"[{_FORBIDDEN}]")
 _UNSAFE_WITHOUT_TAB = re.compile(f"[\\t{_FORBIDDEN}]")
 TAB_KINDS = frozenset()  # kinds whose format allows tabs (none of today's snippets uses one)

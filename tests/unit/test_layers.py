@@ -13,7 +13,7 @@ from support import ROOT
 
 PACKAGE = ROOT / "generator"
 # the pipeline, lowest first; a module may import its own stage and the ones before it
-STAGES = ["paths", "errors", "project", "model", "render", "write", "validate", "api", "site", "cli", "fastpath", "__main__"]
+STAGES = ["chars", "paths", "errors", "project", "model", "render", "write", "validate", "api", "site", "cli", "fastpath", "__main__"]
 MAX_LINES = 300
 
 
