@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from . import api
+from .chars import printable
 from .render.stamp import inputs_digest
 from .errors import EXIT_DRIFT, EXIT_INTERNAL, EXIT_OK, EXIT_WRITE, ProxydocsError, SettingsError, exit_codes_text
 
@@ -140,8 +141,8 @@ def validate(ctx: Context, paths, settings_file, sets, root) -> int:
         settings = settings.for_reader(os.environ)
     findings = api.validate(settings, Path(root) if root else project.docs, [Path(p) for p in paths] or None,
                             merged=True)
-    for finding in findings:
-        ctx.echo(settings.redact(str(finding)))
+    for finding in findings:  # secrets hidden first, then what a terminal would act on escaped
+        ctx.echo(printable(settings.redact(str(finding)), one_line=True))
     errors = [f for f in findings if not f.warning]
     ctx.status(f"validate: {len(errors)} finding(s), {len(findings) - len(errors)} warning(s)")
     return EXIT_DRIFT if errors else EXIT_OK
@@ -164,7 +165,7 @@ def main(argv: list[str] | None = None, ctx: Context | None = None) -> int:
     try:
         rv = cli.main(args=argv, prog_name="proxydocs", standalone_mode=False, obj=ctx)
     except ProxydocsError as exc:
-        click.echo(f"proxydocs: error: {exc}", file=ctx.err)
+        click.echo(printable(f"proxydocs: error: {exc}"), file=ctx.err)  # a key or a path may hold anything
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
@@ -175,13 +176,13 @@ def main(argv: list[str] | None = None, ctx: Context | None = None) -> int:
         click.echo("proxydocs: aborted (an interrupted render is completed by the next one)", file=ctx.err)
         return 130
     except OSError as exc:  # a file system problem no stage turned into a message of its own
-        click.echo(f"proxydocs: error: {exc.filename or ''}: {os.strerror(exc.errno or 0)}", file=ctx.err)
+        click.echo(printable(f"proxydocs: error: {exc.filename or ''}: {os.strerror(exc.errno or 0)}"), file=ctx.err)
         return EXIT_WRITE
     except Exception as exc:  # a bug: one line, a documented code, the traceback on request
         if os.environ.get("PROXYDOCS_DEBUG"):
             raise
-        click.echo(f"proxydocs: internal error: {type(exc).__name__}: {exc} (please report it; "
-                   "PROXYDOCS_DEBUG=1 shows the traceback)", file=ctx.err)
+        click.echo(printable(f"proxydocs: internal error: {type(exc).__name__}: {exc} (please report it; "
+                             "PROXYDOCS_DEBUG=1 shows the traceback)"), file=ctx.err)
         return EXIT_INTERNAL
     return rv if isinstance(rv, int) else EXIT_OK
 

@@ -59,12 +59,14 @@ class Settings:
     @property
     def secrets(self) -> tuple[str, ...]:
         """The password in every form it takes in a rendered file (as is, percent-encoded, and
-        with systemd's %% on top), longest first: what output other than the files redacts."""
+        with systemd's %% on top) or in a message (quoted with ascii()), longest first: what
+        output other than the files redacts."""
         password = self.credentials[1] if self.credentials else None
         if not password:
             return ()
         encoded = quote(password, safe="")
-        return tuple(sorted({password, encoded, encoded.replace("%", "%%")}, key=len, reverse=True))
+        forms = {password, encoded, encoded.replace("%", "%%"), ascii(password)[1:-1]}
+        return tuple(sorted(forms, key=len, reverse=True))
 
     def redact(self, text: str) -> str:
         for secret in self.secrets:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -17,10 +16,7 @@ from ..model.settings import Settings
 from ..render.manifest import Snippet
 from ..write import record
 from ..write.tree import Tree
-from ..render.guard import forbidden
 from .expect import Expect
-
-_SHOWN = re.compile(f"\n|{forbidden('').pattern}")
 
 
 @dataclass(frozen=True)
@@ -35,11 +31,8 @@ class Finding:
     group: tuple[str, int, str] | None = None
 
     def __str__(self) -> str:
-        """One line for a terminal: a control or invisible character in a path or message (a
-        program's own words may quote the file's line) is shown as its escape, not sent."""
         where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: " if self.file else ""
-        return _SHOWN.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"),
-                          f"{where}{'warning: ' if self.warning else ''}{self.message}")
+        return f"{where}{'warning: ' if self.warning else ''}{self.message}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,10 +99,18 @@ def run(argv: list[str], *, timeout: float = 30, env: dict | None = None, **kw) 
     return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env, **kw)
 
 
+SHOWN = 20  # findings of one check in one file; a count stands for the rest
+
+
 def validate_file(target: Target, *, text: bool = True) -> list[Finding]:
     findings: list[Finding] = []
     for validator in validators_for(target.snippet.kind, text=text):
-        findings += validator(target)
+        found = validator(target)
+        errors = [f for f in found if not f.warning]
+        if len(errors) > SHOWN:  # a file made of bad lines: the first ones and a count, not a flood
+            found = [f for f in found if f.warning] + errors[:SHOWN] + [
+                target.finding(0, f"and {len(errors) - SHOWN} more findings of the same check")]
+        findings += found
     return findings
 
 

@@ -9,7 +9,7 @@ import re
 from . import urls
 from .core import Finding, Target, register, run
 
-_EXPORT = re.compile(r"\s*(export\s+)?[A-Za-z_][A-Za-z0-9_]*=")
+_EXPORT = re.compile(r"[ \t]*(export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=")  # bash's blanks only, not Unicode's
 _HEREDOC = re.compile(r"cat <<'?(\w+)'? >(/etc/systemd/system/([\w@.-]+)\.service\.d/[\w.-]+\.conf)[ \t]*")
 
 
@@ -54,24 +54,27 @@ def check_shellcheck(t: Target) -> list[Finding]:
     return [t.finding(line, f"shellcheck: {message}") for line, message in found]
 
 
-def sourced_environment(t: Target) -> dict[str, str] | None:
-    """For a file of assignments only: the variables as bash itself assigns them."""
-    lines = [ln for ln in t.text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+def sourced_environment(t: Target) -> tuple[dict[str, str], str] | None:
+    """For a file of assignments only: the variables as bash itself assigns them, and what
+    bash said while it read the file (nothing, for a file that is right)."""
+    lines = [ln for ln in t.text.split("\n") if ln.strip() and not ln.lstrip().startswith("#")]
     if not lines or not all(_EXPORT.match(ln) for ln in lines):
         return None
     proc = run(["bash", "--norc", "--noprofile", "-c", 'set -a; . "$1"; env -0', "_", str(t.path)],
                env={"PATH": "/usr/bin:/bin"})
     env = dict(item.split("=", 1) for item in proc.stdout.split("\0") if "=" in item)
-    return {k: v for k, v in env.items() if k.lower().endswith("_proxy")}
+    return {k: v for k, v in env.items() if k.lower().endswith("_proxy")}, proc.stderr.strip()
 
 
 @register("shell")
 def check_assignments(t: Target) -> list[Finding]:
-    env = sourced_environment(t)
-    if env is None:
+    sourced = sourced_environment(t)
+    if sourced is None:
         return []
-    findings = [t.finding(0, f"{name}: {p}") for name, value in sorted(env.items())
-                for p in urls.variable_problems(name, value)]
+    env, said = sourced
+    findings = [t.finding(0, f"bash, sourcing the file: {said.splitlines()[0]}")] if said else []
+    findings += [t.finding(0, f"{name}: {p}") for name, value in sorted(env.items())
+                 for p in urls.variable_problems(name, value)]
     for name, value in sorted(env.items()):
         want = t.expect.variable(name)
         if value != want:

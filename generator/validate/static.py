@@ -7,7 +7,6 @@ from __future__ import annotations
 from ..render.guard import forbidden
 from .core import TEXT, Finding, Target, register
 
-SHOWN = 20  # findings of one kind of problem per file; a count stands for the rest
 NAMES = {"\r": "a carriage return (U+000D; Windows line ends?)", "\t": "a tab (U+0009)",
          "\x1b": "an escape (U+001B)", "\x00": "a NUL byte (U+0000)"}
 
@@ -26,12 +25,6 @@ def check_substitutions(t: Target) -> list[Finding]:
     return findings
 
 
-def _capped(t: Target, found: list[Finding], what: str) -> list[Finding]:
-    if len(found) <= SHOWN:
-        return found
-    return found[:SHOWN] + [t.finding(0, f"and {len(found) - SHOWN} more lines with {what}")]
-
-
 @register(TEXT)
 def check_whitespace(t: Target) -> list[Finding]:
     """Trailing spaces end up inside heredocs, unit files and pasted shells (captured output
@@ -41,7 +34,6 @@ def check_whitespace(t: Target) -> list[Finding]:
         return []
     found = [t.finding(n, "trailing whitespace") for n, line in enumerate(t.text.split("\n"), 1)
              if line.rstrip("\r") != line.rstrip("\r").rstrip()]
-    found = _capped(t, found, "trailing whitespace")
     if t.text and not t.text.endswith("\n"):
         found.append(t.finding(0, "no newline at the end of the file"))
     return found
@@ -63,4 +55,4 @@ def check_characters(t: Target) -> list[Finding]:
             name = NAMES.get(m[0], f"an invisible or control character (U+{ord(m[0]):04X})")
             found.append(t.finding(n, f"{name} at column {m.start() + 1}: the page may not show it and a terminal "
                                       "may act on it; render never writes one"))
-    return _capped(t, found, "such characters")
+    return found

@@ -437,7 +437,7 @@ def test_many_such_lines_give_a_count_not_a_flood(tmp_path):
     api.render(DEFAULTS, tmp_path)
     text = (tmp_path / GUIDE / "ssh_config").read_text(encoding="utf-8")
     found = errors_for(tmp_path, GUIDE + "ssh_config", text + "# \x1b\n" * 1000)
-    assert len([m for m in found if "(U+001B)" in m]) == 20 and "and 980 more lines with such characters" in found, \
+    assert len([m for m in found if "(U+001B)" in m]) == 20 and "and 980 more findings of the same check" in found, \
         found[-3:]
 
 
@@ -470,3 +470,37 @@ def test_a_programs_words_reach_the_terminal_escaped(tmp_path):
     path.write_text("ssh -fN MyProxy \x1b[8m)\n", encoding="utf-8")
     result = run_cli("validate", "--root", str(tmp_path), str(path))
     assert result.code == 1 and "\x1b" not in result.out and "\\x1b[8m" in result.out, result.out
+
+
+def test_a_password_in_a_programs_words_is_hidden_before_anything_is_escaped(tmp_path, monkeypatch):
+    """bash quotes the broken line, password and all: the password is hidden in each form it
+    can take there (a soft hyphen in it is escaped only after that), and never printed."""
+    password = "se\u00adcr\u00e9t"
+    monkeypatch.setenv("PROXYDOCS_PW", password)
+    assert run_cli("render", "--out", str(tmp_path), "--set", "proxy.user=u",
+                   "--set", "proxy.password_env=PROXYDOCS_PW").code == 0
+    path = tmp_path / GUIDE / "ssh_tunnel"
+    path.write_text(f"export http_proxy=http://u:{password}@127.0.0.1:3128 )\n", encoding="utf-8")
+    result = run_cli("validate", "--root", str(tmp_path), str(path))
+    assert result.code == 1 and "http://u:***@127.0.0.1:3128" in result.out, result.out
+    assert "se" not in result.out.replace("settings", "").replace("sees", ""), result.out
+
+
+def test_a_key_in_a_readers_settings_file_reaches_the_terminal_escaped(tmp_path):
+    """validate --root reads the copy's own settings file, which travels between people: an
+    error that names its odd key shows an escape sequence in it as text."""
+    assert run_cli("render", "--out", str(tmp_path)).code == 0
+    (tmp_path / "proxydocs-settings.toml").write_text('[proxy]\n"po\\u001b]0;PWNED\\u0007rt" = 1\n', encoding="utf-8")
+    result = run_cli("validate", "--root", str(tmp_path))
+    assert result.code == 2 and "po\\x1b]0;PWNED\\x07rt" in result.err and "\x1b" not in result.err, result.err
+
+
+def test_what_bash_says_while_sourcing_is_a_finding(tmp_path):
+    """A hand edit that drops the quotes around a list with a blank in it: bash exports the
+    first part and complains about the rest, which is the cause a reader needs to see."""
+    api.render(DEFAULTS, tmp_path)
+    text = (tmp_path / GUIDE / "proxy_env").read_text(encoding="utf-8")
+    line = next(ln for ln in text.split("\n") if ln.startswith("export no_proxy="))
+    edited = text.replace(line, "export no_proxy=localhost, 127.0.0.1", 1)
+    found = errors_for(tmp_path, GUIDE + "proxy_env", edited)
+    assert any(m.startswith("bash, sourcing the file: ") and "not a valid identifier" in m for m in found), found
