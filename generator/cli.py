@@ -25,12 +25,13 @@ class Context:
         self.err = err or sys.stderr
 
     def echo(self, text: str = "") -> None:
-        """Data (a diff, findings, settings): standard output."""
-        click.echo(text, file=self.out)
+        """Data (a diff, findings, settings): standard output. A control or invisible
+        character (a copy's file or record may hold one) is shown as its escape, not sent."""
+        click.echo(printable(text), file=self.out)
 
     def status(self, text: str) -> None:
         """What is going on: standard error, so that standard output stays data."""
-        click.echo(text, file=self.err)
+        click.echo(printable(text), file=self.err)
 
 
 def _refuse_credentials_for_the_site(settings) -> None:
@@ -144,7 +145,8 @@ def validate(ctx: Context, paths, settings_file, sets, root) -> int:
     for finding in findings:  # secrets hidden first, then what a terminal would act on escaped
         ctx.echo(printable(settings.redact(str(finding)), one_line=True))
     errors = [f for f in findings if not f.warning]
-    ctx.status(f"validate: {len(errors)} finding(s), {len(findings) - len(errors)} warning(s)")
+    total = sum(f.hidden or 1 for f in errors)  # a count line stands for the findings it hides
+    ctx.status(f"validate: {total} finding(s), {len(findings) - len(errors)} warning(s)")
     return EXIT_DRIFT if errors else EXIT_OK
 
 

@@ -5,6 +5,7 @@ reported together, each naming its file (or --set) and its key."""
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from urllib.parse import quote
 from dataclasses import dataclass
@@ -16,6 +17,9 @@ from typing import Any, Callable, Mapping
 from ..errors import SettingsError
 from . import rules
 from .schema import FIELDS, READER_ONLY, SCHEMA, SECTIONS, Field
+
+# a URL's password: what stands between `scheme://user:` and the `@` before the host
+_URL_PASSWORD = re.compile(r"(://[^\s/?#@:'\"]*:)[^\s/?#@'\"]+@")
 
 __all__ = ["FIELDS", "READER_ONLY", "SCHEMA", "SECTIONS", "Field", "Settings", "defaults", "load", "to_toml"]
 
@@ -59,19 +63,23 @@ class Settings:
     @property
     def secrets(self) -> tuple[str, ...]:
         """The password in every form it takes in a rendered file (as is, percent-encoded, and
-        with systemd's %% on top) or in a message (quoted with ascii()), longest first: what
-        output other than the files redacts."""
+        with systemd's %% on top) or in a message (quoted with ascii() or repr()), and, for one
+        with blanks, each part of four characters or more (a shell splits it there), longest
+        first: what output other than the files redacts."""
         password = self.credentials[1] if self.credentials else None
         if not password:
             return ()
         encoded = quote(password, safe="")
-        forms = {password, encoded, encoded.replace("%", "%%"), ascii(password)[1:-1]}
+        forms = {password, encoded, encoded.replace("%", "%%"), ascii(password)[1:-1], repr(password)[1:-1]}
+        forms |= {part for part in password.split() if len(part) >= 4}
         return tuple(sorted(forms, key=len, reverse=True))
 
     def redact(self, text: str) -> str:
+        """text without the password: its forms, and, with credentials set, whatever stands in
+        the password's place of a URL (a hand-edited copy may hold another spelling of it)."""
         for secret in self.secrets:
             text = text.replace(secret, "***")
-        return text
+        return _URL_PASSWORD.sub(r"\1***@", text) if self.secrets else text
 
     def section(self, name: str) -> Section:
         prefix = name + "."

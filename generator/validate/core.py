@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +30,7 @@ class Finding:
     # merge_warnings folds those of one topic over every file into one line, the items joined
     # into the `{}` in rank order
     group: tuple[str, int, str] | None = None
+    hidden: int = 0  # a count standing for that many findings not shown (validate_file's cap)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: " if self.file else ""
@@ -99,19 +101,34 @@ def run(argv: list[str], *, timeout: float = 30, env: dict | None = None, **kw) 
     return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env, **kw)
 
 
-SHOWN = 20  # findings of one check in one file; a count stands for the rest
+SHOWN = 20  # findings of one kind in one file; a count stands for the rest
+_NUMBERS = re.compile(r"(?<![A-Z+])\d+")  # lines and columns, not U+001B or SC2086
 
 
 def validate_file(target: Target, *, text: bool = True) -> list[Finding]:
     findings: list[Finding] = []
     for validator in validators_for(target.snippet.kind, text=text):
-        found = validator(target)
-        errors = [f for f in found if not f.warning]
-        if len(errors) > SHOWN:  # a file made of bad lines: the first ones and a count, not a flood
-            found = [f for f in found if f.warning] + errors[:SHOWN] + [
-                target.finding(0, f"and {len(errors) - SHOWN} more findings of the same check")]
-        findings += found
-    return findings
+        findings += validator(target)
+    return _capped(target, findings)
+
+
+def _capped(target: Target, findings: list[Finding]) -> list[Finding]:
+    """A file made of bad lines: of each kind of finding (its message less line and column
+    numbers), the first SHOWN and a count, so that one kind never hides another."""
+    shown: dict[str, int] = {}
+    first: dict[str, str] = {}
+    out = []
+    for f in findings:
+        kind = "" if f.warning else _NUMBERS.sub("#", f.message)
+        shown[kind] = shown.get(kind, 0) + 1
+        first.setdefault(kind, f.message)
+        if f.warning or shown[kind] <= SHOWN:
+            out.append(f)
+    for kind, count in shown.items():
+        if kind and count > SHOWN:
+            out.append(Finding(str(target.path), 0, f"and {count - SHOWN} more like: {first[kind]}",
+                               hidden=count - SHOWN))
+    return out
 
 
 def merge_warnings(findings: list[Finding]) -> list[Finding]:

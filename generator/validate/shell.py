@@ -54,12 +54,9 @@ def check_shellcheck(t: Target) -> list[Finding]:
     return [t.finding(line, f"shellcheck: {message}") for line, message in found]
 
 
-def sourced_environment(t: Target) -> tuple[dict[str, str], str] | None:
-    """For a file of assignments only: the variables as bash itself assigns them, and what
-    bash said while it read the file (nothing, for a file that is right)."""
-    lines = [ln for ln in t.text.split("\n") if ln.strip() and not ln.lstrip().startswith("#")]
-    if not lines or not all(_EXPORT.match(ln) for ln in lines):
-        return None
+def sourced_environment(t: Target) -> tuple[dict[str, str], str]:
+    """The variables as bash itself assigns them from a file of assignments that expand and
+    run nothing, and what bash said while it read the file (nothing, for a file that is right)."""
     proc = run(["bash", "--norc", "--noprofile", "-c", 'set -a; . "$1"; env -0', "_", str(t.path)],
                env={"PATH": "/usr/bin:/bin"})
     env = dict(item.split("=", 1) for item in proc.stdout.split("\0") if "=" in item)
@@ -68,10 +65,19 @@ def sourced_environment(t: Target) -> tuple[dict[str, str], str] | None:
 
 @register("shell")
 def check_assignments(t: Target) -> list[Finding]:
-    sourced = sourced_environment(t)
-    if sourced is None:
-        return []
-    env, said = sourced
+    """A file of proxy variables (one a reader appends to a file every new shell reads, or any
+    file of assignments only) is read by bash itself, but only once nothing in it would expand
+    or run: a copy may come from someone else, and validate never runs what it checks."""
+    lines = [(n, ln) for n, ln in enumerate(t.text.split("\n"), 1) if ln.strip() and not ln.lstrip().startswith("#")]
+    others = [n for n, ln in lines if not _EXPORT.match(ln)]
+    if others or not lines:
+        return [t.finding(n, f"not a variable assignment: this file is appended to {t.snippet.target}, which every "
+                             "new shell reads, and holds NAME=VALUE lines only") for n in others] if t.snippet.target else []
+    running = [t.finding(n, "a `$` or a backquote: the shell expands it, or runs a command, when it reads the file "
+                            "(validate does not read such a file with bash)") for n, ln in lines if "$" in ln or "`" in ln]
+    if running:
+        return running
+    env, said = sourced_environment(t)
     findings = [t.finding(0, f"bash, sourcing the file: {said.splitlines()[0]}")] if said else []
     findings += [t.finding(0, f"{name}: {p}") for name, value in sorted(env.items())
                  for p in urls.variable_problems(name, value)]

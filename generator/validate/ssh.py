@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .core import Finding, Target, register, run
 
 # Every keyword the templates write. Anything else in ssh's effective config that differs
@@ -22,8 +24,19 @@ def effective(config: str, alias: str) -> tuple[int, dict[str, list[str]], str]:
     return proc.returncode, values, proc.stderr
 
 
+# ssh runs `Match exec` commands while it reads a file (-G too), and `Include` brings in other
+# files, which may hold one: validate does not hand ssh a file with either (the templates write
+# neither, and a copy may come from someone else). A keyword may be quoted, in any case.
+_RUNS_OR_READS = re.compile(r'[ \t]*"?(match|include)"?(?=[ \t="]|$)', re.I)
+
+
 @register("ssh_config")
 def check_ssh_config(t: Target) -> list[Finding]:
+    refused = [t.finding(n, f"{m[1]}: ssh runs a Match exec command, and reads an Include's files, as it reads the "
+                            "file; the templates write neither, and validate does not give ssh this file")
+               for n, line in enumerate(t.text.split("\n"), 1) if (m := _RUNS_OR_READS.match(line))]
+    if refused:
+        return refused
     alias = t.settings["tunnel.alias"]
     code, got, err = effective(str(t.path), alias)
     if code != 0:

@@ -137,3 +137,13 @@ def test_a_hand_edit_stops_sphinx_with_the_cli_message(tmp_path):
     (site / "proxy.toml").write_text((site / "proxy.toml").read_text().replace("port = 3128", "port = 8118"))
     proc = sphinx_build(site, tmp_path / "html")
     assert proc.returncode == 3 and "--force" in proc.stderr and "Extension error" not in proc.stderr
+
+
+def test_a_diff_shows_a_copys_escape_sequences_as_text(tmp_path):
+    """A copy from someone else may hold an escape sequence (here one that retitles the
+    terminal): the diff prints it as text."""
+    assert run_cli("render", "--out", str(tmp_path)).code == 0
+    with open(tmp_path / "container/colima/colima_proxy/ssh_config", "a", encoding="utf-8") as fh:
+        fh.write("# \x1b]0;PWNED\x07\n")
+    result = run_cli("render", "--out", str(tmp_path), "--diff")
+    assert "-# \\x1b]0;PWNED\\x07" in result.out and "\x1b" not in result.out + result.err, result.out

@@ -433,12 +433,19 @@ def test_a_carriage_return_on_a_comment_line_cannot_hide_a_keyword(tmp_path):
     assert any(m.startswith(f"a carriage return (U+000D; Windows line ends?) at column {end + 1}:") for m in found), found
 
 
-def test_many_such_lines_give_a_count_not_a_flood(tmp_path):
+def test_many_such_lines_give_a_count_not_a_flood_and_hide_no_other_kind(tmp_path):
+    """1000 lines with an escape, then a bidi override, and no final newline: 20 of the first
+    kind and a count that the summary adds back, and each other kind shown."""
     api.render(DEFAULTS, tmp_path)
     text = (tmp_path / GUIDE / "ssh_config").read_text(encoding="utf-8")
-    found = errors_for(tmp_path, GUIDE + "ssh_config", text + "# \x1b\n" * 1000)
-    assert len([m for m in found if "(U+001B)" in m]) == 20 and "and 980 more findings of the same check" in found, \
-        found[-3:]
+    path = tmp_path / GUIDE / "ssh_config"
+    path.write_text(text + "# \x1b\n" * 1000 + "# \u202e", encoding="utf-8")
+    found = errors_for(tmp_path, GUIDE + "ssh_config", path.read_text(encoding="utf-8"))
+    assert len([m for m in found if m.startswith("an escape (U+001B)")]) == 20, found[-4:]
+    assert any(m.startswith("and 980 more like: an escape (U+001B) at column 3") for m in found), found[-4:]
+    assert any("(U+202E)" in m for m in found) and "no newline at the end of the file" in found, found[-4:]
+    result = run_cli("validate", "--root", str(tmp_path), str(path))
+    assert "validate: 1002 finding(s)" in result.err, result.err
 
 
 def test_a_counter_example_is_held_to_the_text_checks_too(tmp_path):
@@ -504,3 +511,64 @@ def test_what_bash_says_while_sourcing_is_a_finding(tmp_path):
     edited = text.replace(line, "export no_proxy=localhost, 127.0.0.1", 1)
     found = errors_for(tmp_path, GUIDE + "proxy_env", edited)
     assert any(m.startswith("bash, sourcing the file: ") and "not a valid identifier" in m for m in found), found
+
+
+@pytest.mark.parametrize("line", ['Match exec "touch {marker}"', '"match" exec "touch {marker}"',
+                                  "MATCH=exec \"touch {marker}\"", "Include {marker}.conf"],
+                         ids=["match exec", "quoted keyword", "upper case and =", "include"])
+def test_validate_never_lets_ssh_run_a_copys_command(tmp_path, line):
+    """ssh -G runs a Match exec command while it reads the file: a copy may come from someone
+    else, so such a file is refused before ssh sees it."""
+    api.render(DEFAULTS, tmp_path)
+    marker = tmp_path / "ran"
+    (tmp_path / f"{marker}.conf").parent.mkdir(parents=True, exist_ok=True)
+    text = line.format(marker=marker) + "\n" + (tmp_path / GUIDE / "ssh_config").read_text(encoding="utf-8")
+    found = errors_for(tmp_path, GUIDE + "ssh_config", text)
+    assert not marker.exists()
+    assert len(found) == 1 and "validate does not give ssh this file" in found[0], found
+
+
+@pytest.mark.parametrize("value", ['"$(touch {marker})http://127.0.0.1:3128"', "`touch {marker}`",
+                                  '"http://127.0.0.1:3128${{X:-$(touch {marker})}}"'],
+                         ids=["command substitution", "backquotes", "parameter expansion"])
+def test_validate_never_runs_a_copys_shell_assignments(tmp_path, value):
+    api.render(DEFAULTS, tmp_path)
+    marker = tmp_path / "ran"
+    text = (tmp_path / GUIDE / "proxy_env").read_text(encoding="utf-8")
+    found = errors_for(tmp_path, GUIDE + "proxy_env", text + f"export http_proxy={value.format(marker=marker)}\n")
+    assert not marker.exists()
+    assert any(m.startswith("a `$` or a backquote") for m in found), found
+
+
+def test_a_file_for_the_shells_start_holds_assignments_only(tmp_path):
+    """A line that is no assignment in the file appended to ~/.zshrc (here `:`, which made the
+    file skip bash's reading, and with it the check of the values) is a finding."""
+    api.render(DEFAULTS, tmp_path)
+    text = (tmp_path / GUIDE / "proxy_env").read_text(encoding="utf-8")
+    found = errors_for(tmp_path, GUIDE + "proxy_env", ":\n" + text.replace("127.0.0.1:3128", "192.0.2.9:8080", 1))
+    assert found == ["not a variable assignment: this file is appended to ~/.zshrc, which every new shell reads, "
+                     "and holds NAME=VALUE lines only"], found
+
+
+@pytest.mark.parametrize("password,edit", [
+    ("se\u00adcr\u00e9t", "colima.yaml"),  # a message quoting a dict shows repr(): \xad, but é as is
+    ("open sesame", "proxy_env"),  # unquoted by hand: bash splits it, and quotes the second half
+], ids=["repr form", "split at a blank"])
+def test_a_hand_written_password_is_hidden_in_every_message(tmp_path, monkeypatch, password, edit):
+    """A copy where the password was written out raw (not percent-encoded, as render writes
+    it): every program's words and every message hide it, in whatever form or part."""
+    monkeypatch.setenv("PROXYDOCS_PW", password)
+    assert run_cli("render", "--out", str(tmp_path), "--set", "proxy.user=u",
+                   "--set", "proxy.password_env=PROXYDOCS_PW").code == 0
+    path = tmp_path / GUIDE / edit
+    encoded = "se%C2%ADcr%C3%A9t" if edit == "colima.yaml" else "open%20sesame"
+    text = path.read_text(encoding="utf-8")
+    assert encoded in text
+    if edit == "proxy_env":
+        text = text.replace(f'"http://u:{encoded}@127.0.0.1:3128"', f"http://u:{password}@127.0.0.1:3128", 1)
+    path.write_text(text.replace(encoded, password, 1), encoding="utf-8")
+    result = run_cli("validate", "--root", str(tmp_path), str(path))
+    assert result.code == 1, result.out
+    shown = result.out + result.err
+    for part in (password, ascii(password)[1:-1], repr(password)[1:-1], *password.split()):
+        assert part not in shown, shown
