@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tempfile
@@ -18,25 +19,56 @@ _ALONE = 'Dir::Etc::Main "/dev/null";\nDir::Etc::Parts "/dev/null";\n'
 
 
 def apt_proxies(path: str) -> tuple[dict[str, str], str, int]:
+    found, err, code, _ = _dump(path)
+    return found, err, code
+
+
+@functools.cache
+def _baseline() -> frozenset[str]:
+    """What apt-config dumps from an empty file (with this module's own settings)."""
+    return frozenset(_dump("/dev/null")[3])
+
+
+def _dump(path: str) -> tuple[dict[str, str], str, int, list[str]]:
     with tempfile.TemporaryDirectory(prefix="proxydocs-apt-") as folder:
         alone = Path(folder) / "apt.conf"
         alone.write_text(_ALONE, encoding="utf-8")
-        proc = run(["apt-config", "-c", path, "dump"], env={**os.environ, "APT_CONFIG": str(alone)})
+        # apt-config runs Dir::Bin::dpkg (with DPkg::Options, both of which the file may set) to
+        # learn the architectures unless it is told them: they are given after the file
+        proc = run(["apt-config", "-c", path, "-o", "APT::Architecture=amd64", "-o", "APT::Architectures::=amd64",
+                    "dump"], env={**os.environ, "APT_CONFIG": str(alone)})
     found = {}
-    for line in proc.stdout.splitlines():
+    lines = proc.stdout.splitlines()
+    for line in lines:
         m = re.fullmatch(r'Acquire::(https?)::Proxy "(.*)";', line)
         if m:
             found[m.group(1)] = m.group(2)
-    return found, proc.stderr, proc.returncode
+    return found, proc.stderr, proc.returncode, lines
+
+
+# `#include` and `#clear` make apt read other files (their lines reach its errors): the
+# templates write neither, and apt-config is not given a file with one
+_DIRECTIVE = re.compile(r"[ \t]*#[ \t]*(include|clear)\b", re.I)
+
+
+# the keys the templates write, the scopes that hold them, and apt-config's own command line
+_OURS = re.compile(r'Acquire::https?::Proxy "|(Acquire|Acquire::https?) ""|CommandLine::')
 
 
 @register("apt")
 def check_apt(t: Target) -> list[Finding]:
+    refused = [t.finding(n, f"#{m[1].lower()}: apt would read another file or clear settings; the templates write "
+                            "neither, and validate does not give apt-config this file")
+               for n, line in enumerate(t.text.split("\n"), 1) if (m := _DIRECTIVE.match(line))]
+    if refused:
+        return refused
     found, err, code = apt_proxies(str(t.path))
     if code != 0 or "E: " in err:
         m = re.search(r":(\d+): ", err)
         return [t.finding(int(m.group(1)) if m else 0, f"apt-config: {err.strip()}")]
-    findings = []
+    findings = [t.finding(0, f"apt reads {line.rstrip(';')}: the templates set only Acquire::http::Proxy and "
+                             "Acquire::https::Proxy (another key changes what apt does, e.g. runs a program)")
+                for line in _dump(str(t.path))[3] if line not in _baseline() and not _OURS.match(line)]
     want = t.expect.apt_proxy
     for scheme in ("http", "https"):
         have = found.get(scheme)

@@ -22,6 +22,7 @@ receive-buffer-size single-threaded socket-timeout split-large-cgi-forms suppres
 temporary-directory toggle tolerate-pipelining trust-info-url trust-x-forwarded-for trusted-cgi-referrer
 trusted-cas-files trustfile user-manual
 """.split())
+TEMPLATE_DIRECTIVES = frozenset({"listen-address", "forward-socks5"})  # what snippets/ writes, and all privoxy is given
 ARGUMENTS = {"forward-socks5": 3, "forward-socks5t": 3, "forward-socks4": 3, "forward-socks4a": 3, "forward": 2,
              "listen-address": 1}
 
@@ -40,7 +41,14 @@ def check_privoxy(t: Target) -> list[Finding]:
         if name in ARGUMENTS and len(args) != ARGUMENTS[name]:
             findings.append(t.finding(n, f"{name} takes {ARGUMENTS[name]} arguments, not {len(args)}"))
             continue
+        if name not in TEMPLATE_DIRECTIVES:
+            findings.append(t.finding(n, f"{name}: the template writes only listen-address and forward-socks5 (another "
+                                         "directive may make privoxy read other files; validate does not give privoxy "
+                                         "this file)"))
+            continue
         seen.setdefault(name, []).append(args)
+    if any("the template writes only" in f.message for f in findings):
+        return findings
     proc = run(["privoxy", "--no-daemon", "--config-test", str(t.path)], timeout=30)
     for line in (proc.stdout + proc.stderr).splitlines():
         m = re.search(r"(Error|Fatal error): .*", line)

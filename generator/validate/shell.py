@@ -10,6 +10,10 @@ from . import urls
 from .core import Finding, Target, register, run
 
 _EXPORT = re.compile(r"[ \t]*(export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=")  # bash's blanks only, not Unicode's
+# a whole line that assigns a value and does nothing else when bash reads it: a double-quoted
+# value without $, ` or \, a single-quoted one, or a bare word of characters bash takes as is
+_PLAIN = re.compile(r"""[ \t]*(export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*="""
+                    r"""("[^"$`\\]*"|'[^']*'|[A-Za-z0-9_.,:/@%+=-]*)[ \t]*(#.*)?""")
 _HEREDOC = re.compile(r"cat <<'?(\w+)'? >(/etc/systemd/system/([\w@.-]+)\.service\.d/[\w.-]+\.conf)[ \t]*")
 
 
@@ -73,8 +77,9 @@ def check_assignments(t: Target) -> list[Finding]:
     if others or not lines:
         return [t.finding(n, f"not a variable assignment: this file is appended to {t.snippet.target}, which every "
                              "new shell reads, and holds NAME=VALUE lines only") for n in others] if t.snippet.target else []
-    running = [t.finding(n, "a `$` or a backquote: the shell expands it, or runs a command, when it reads the file "
-                            "(validate does not read such a file with bash)") for n, ln in lines if "$" in ln or "`" in ln]
+    running = [t.finding(n, "not a plain assignment: a `$`, a backquote, a `;`, a redirection or another command "
+                            "makes the shell expand or run something when it reads the file (validate does not read "
+                            "such a file with bash)") for n, ln in lines if not _PLAIN.fullmatch(ln)]
     if running:
         return running
     env, said = sourced_environment(t)

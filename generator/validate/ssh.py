@@ -24,17 +24,28 @@ def effective(config: str, alias: str) -> tuple[int, dict[str, list[str]], str]:
     return proc.returncode, values, proc.stderr
 
 
-# ssh runs `Match exec` commands while it reads a file (-G too), and `Include` brings in other
-# files, which may hold one: validate does not hand ssh a file with either (the templates write
-# neither, and a copy may come from someone else). A keyword may be quoted, in any case.
-_RUNS_OR_READS = re.compile(r'[ \t]*"?(match|include)"?(?=[ \t="]|$)', re.I)
+def _keyword(line: str) -> str | None:
+    """The keyword of a line as ssh's readconf.c finds it (leading blanks, CR included, then
+    one `=` at most; a keyword may be quoted), or None for a blank or comment line."""
+    rest = line.lstrip(" \t\r")
+    if not rest or rest.startswith("#"):
+        return None
+    if rest.startswith("="):
+        rest = rest[1:].lstrip(" \t\r")
+    if rest.startswith('"'):
+        return rest[1:].split('"', 1)[0]
+    return re.match(r'[^ \t\r="]*', rest)[0]
 
 
 @register("ssh_config")
 def check_ssh_config(t: Target) -> list[Finding]:
-    refused = [t.finding(n, f"{m[1]}: ssh runs a Match exec command, and reads an Include's files, as it reads the "
-                            "file; the templates write neither, and validate does not give ssh this file")
-               for n, line in enumerate(t.text.split("\n"), 1) if (m := _RUNS_OR_READS.match(line))]
+    # ssh runs a `Match exec` command while it reads a file (-G too), `Include` brings in other
+    # files, and other keywords look names up: a copy may come from someone else, so ssh is
+    # given a file of the template's own keywords only
+    refused = [t.finding(n, f"{keyword!a} is not a keyword the template writes (validate gives ssh no other: a Match "
+                            "exec runs its command, and an Include reads other files, as ssh reads the file)")
+               for n, line in enumerate(t.text.split("\n"), 1)
+               if (keyword := _keyword(line)) is not None and keyword.lower() not in TEMPLATE_KEYWORDS]
     if refused:
         return refused
     alias = t.settings["tunnel.alias"]

@@ -43,7 +43,9 @@ def _ask(service: str, unit_path: str, no_generators: Path):
     env = {"SYSTEMD_UNIT_PATH": unit_path, "SYSTEMD_GENERATOR_PATH": str(no_generators),
            "SYSTEMD_ENVIRONMENT_GENERATOR_PATH": str(no_generators), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
            "HOME": "/tmp", "SYSTEMD_LOG_LEVEL": "warning"}
-    verify = run(["systemd-analyze", "verify", "--", f"{service}.service"], env=env, cwd="/")  # a name may start with -
+    # --man=no: verify would run man on each Documentation= page, with what the file names as arguments
+    verify = run(["systemd-analyze", "verify", "--man=no", "--generators=no", "--", f"{service}.service"], env=env,
+                 cwd="/")  # a name may start with -
     test = run([*as_user, "/lib/systemd/systemd", "--test", "--system", f"--unit={service}.service", "--no-pager"],
                env=env, cwd="/", timeout=60)
     return (verify.stdout + verify.stderr).strip(), test
@@ -60,10 +62,17 @@ def _unit_lines(dump: str, service: str, label: str) -> list[str]:
     return found
 
 
+_UNIT_NAME = re.compile(r"[A-Za-z0-9_@:-][A-Za-z0-9_.@:-]*")
+
+
 @lru_cache(maxsize=512)
 def _merged(service: str, dropins: tuple[tuple[str, str], ...]) -> tuple[tuple[str, ...], str, str]:
     """systemd's reading of the same texts is the same: asked once per process (systemd --test
     takes ~15 ms, and the property tests ask about the same drop-ins many times)."""
+    # names from the file itself (a copy may come from someone else): never a path
+    for name in (service, *(name for name, _ in dropins)):
+        if not _UNIT_NAME.fullmatch(name) or ".." in name:
+            return (), f"{name!a} is not a unit or drop-in name (letters, digits, and : - _ . @ inside)", ""
     root = Path(tempfile.mkdtemp(prefix="proxydocs-units-", dir="/tmp"))
     unit_dir, no_generators = root / "units", root / "generators"
     try:
@@ -138,6 +147,10 @@ def check_systemctl_show(t: Target) -> list[Finding]:
                 if (m := re.fullmatch(r"# systemctl show (\S+) --property Environment", line))]
     if not services:
         return [t.finding(0, "no `# systemctl show SERVICE --property Environment` line")]
+    odd = [t.finding(n, f"{name!a} is not a unit name (letters, digits, and : - _ . @ inside)")
+           for n, name in services if not _UNIT_NAME.fullmatch(name) or ".." in name]
+    if odd:
+        return odd
     for n, line in enumerate(lines, 1):
         if line.startswith("Environment="):
             try:
