@@ -62,13 +62,13 @@ def check_apt(t: Target) -> list[Finding]:
                for n, line in enumerate(t.text.split("\n"), 1) if (m := _DIRECTIVE.match(line))]
     if refused:
         return refused
-    found, err, code = apt_proxies(str(t.path))
+    found, err, code, lines = _dump(str(t.path))
     if code != 0 or "E: " in err:
         m = re.search(r":(\d+): ", err)
         return [t.finding(int(m.group(1)) if m else 0, f"apt-config: {err.strip()}")]
     findings = [t.finding(0, f"apt reads {line.rstrip(';')}: the templates set only Acquire::http::Proxy and "
                              "Acquire::https::Proxy (another key changes what apt does, e.g. runs a program)")
-                for line in _dump(str(t.path))[3] if line not in _baseline() and not _OURS.match(line)]
+                for line in lines if line not in _baseline() and not _OURS.match(line)]
     want = t.expect.apt_proxy
     for scheme in ("http", "https"):
         have = found.get(scheme)
