@@ -46,9 +46,10 @@ def _dump(path: str) -> tuple[dict[str, str], str, int, list[str]]:
     return found, proc.stderr, proc.returncode, lines
 
 
-# `#include` and `#clear` make apt read other files (their lines reach its errors): the
-# templates write neither, and apt-config is not given a file with one
-_DIRECTIVE = re.compile(r"[ \t]*#[ \t]*(include|clear)\b", re.I)
+# the lines the templates write: apt-config is given no other (`#include` reads another file,
+# anywhere a statement starts, and its lines reach apt's errors; other keys run programs)
+# (a missing `;` is left to apt-config, which says where)
+_TEMPLATE_LINE = re.compile(r'[ \t]*(Acquire::https?::Proxy "[^"\x00-\x1f\\]*";?[ \t]*)?(//[^\x00-\x08\x0b-\x1f]*)?')
 
 
 # the keys the templates write, the scopes that hold them, and apt-config's own command line
@@ -57,9 +58,10 @@ _OURS = re.compile(r'Acquire::https?::Proxy "|(Acquire|Acquire::https?) ""|Comma
 
 @register("apt")
 def check_apt(t: Target) -> list[Finding]:
-    refused = [t.finding(n, f"#{m[1].lower()}: apt would read another file or clear settings; the templates write "
-                            "neither, and validate does not give apt-config this file")
-               for n, line in enumerate(t.text.split("\n"), 1) if (m := _DIRECTIVE.match(line))]
+    refused = [t.finding(n, "not a line the template writes (Acquire::http::Proxy \"URL\"; or a // comment): another "
+                            "may make apt read a file (#include) or run a program, and validate does not give "
+                            "apt-config this file") for n, line in enumerate(t.text.split("\n"), 1)
+               if not _TEMPLATE_LINE.fullmatch(line)]
     if refused:
         return refused
     found, err, code, lines = _dump(str(t.path))

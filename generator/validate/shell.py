@@ -12,8 +12,10 @@ from .core import Finding, Target, register, run
 _EXPORT = re.compile(r"[ \t]*(export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=")  # bash's blanks only, not Unicode's
 # a whole line that assigns a value and does nothing else when bash reads it: a double-quoted
 # value without $, ` or \, a single-quoted one, or a bare word of characters bash takes as is
-_PLAIN = re.compile(r"""[ \t]*(export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*="""
-                    r"""("[^"$`\\]*"|'[^']*'|[A-Za-z0-9_.,:/@%+=-]*)[ \t]*(#.*)?""")
+# (a comment only after a blank: `#` inside a word is a character to bash), of a proxy variable
+# (one named PATH or LD_PRELOAD would change what bash runs next)
+_PLAIN = re.compile(r"""[ \t]*(export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*_(proxy|PROXY)="""
+                    r"""("[^"$`\\]*"|'[^']*'|[A-Za-z0-9_.,:/@%+=-]*)([ \t]+(#.*)?)?""")
 _HEREDOC = re.compile(r"cat <<'?(\w+)'? >(/etc/systemd/system/([\w@.-]+)\.service\.d/[\w.-]+\.conf)[ \t]*")
 
 
@@ -61,7 +63,7 @@ def check_shellcheck(t: Target) -> list[Finding]:
 def sourced_environment(t: Target) -> tuple[dict[str, str], str]:
     """The variables as bash itself assigns them from a file of assignments that expand and
     run nothing, and what bash said while it read the file (nothing, for a file that is right)."""
-    proc = run(["bash", "--norc", "--noprofile", "-c", 'set -a; . "$1"; env -0', "_", str(t.path)],
+    proc = run(["bash", "--norc", "--noprofile", "-c", 'set -a; . "$1"; /usr/bin/env -0', "_", str(t.path)],
                env={"PATH": "/usr/bin:/bin"})
     env = dict(item.split("=", 1) for item in proc.stdout.split("\0") if "=" in item)
     return {k: v for k, v in env.items() if k.lower().endswith("_proxy")}, proc.stderr.strip()
@@ -77,9 +79,10 @@ def check_assignments(t: Target) -> list[Finding]:
     if others or not lines:
         return [t.finding(n, f"not a variable assignment: this file is appended to {t.snippet.target}, which every "
                              "new shell reads, and holds NAME=VALUE lines only") for n in others] if t.snippet.target else []
-    running = [t.finding(n, "not a plain assignment: a `$`, a backquote, a `;`, a redirection or another command "
-                            "makes the shell expand or run something when it reads the file (validate does not read "
-                            "such a file with bash)") for n, ln in lines if not _PLAIN.fullmatch(ln)]
+    running = [t.finding(n, "not a plain assignment of a proxy variable: a `$`, a backquote, a `;`, a redirection, "
+                            "another command or another variable makes the shell expand, run or look up something when "
+                            "it reads the file (validate does not read such a file with bash)")
+               for n, ln in lines if not _PLAIN.fullmatch(ln)]
     if running:
         return running
     env, said = sourced_environment(t)

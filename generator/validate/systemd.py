@@ -44,8 +44,9 @@ def _ask(service: str, unit_path: str, no_generators: Path):
            "SYSTEMD_ENVIRONMENT_GENERATOR_PATH": str(no_generators), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
            "HOME": "/tmp", "SYSTEMD_LOG_LEVEL": "warning"}
     # --man=no: verify would run man on each Documentation= page, with what the file names as arguments
-    verify = run(["systemd-analyze", "verify", "--man=no", "--generators=no", "--", f"{service}.service"], env=env,
-                 cwd="/")  # a name may start with -
+    # (and as nobody, like --test: an Exec= line makes it look at a file as its user)
+    verify = run([*as_user, "systemd-analyze", "verify", "--man=no", "--generators=no", "--", f"{service}.service"],
+                 env=env, cwd="/")  # a name may start with -
     test = run([*as_user, "/lib/systemd/systemd", "--test", "--system", f"--unit={service}.service", "--no-pager"],
                env=env, cwd="/", timeout=60)
     return (verify.stdout + verify.stderr).strip(), test

@@ -186,7 +186,7 @@ DEFECTS = [
     (GUIDE + "dockerfile_env", "HTTPS_PROXY is not set"),
     (GUIDE + "systemctl_show_env", "ends with a comma"),
     (ARCHIVE + "systemctl_show_env", "ends with a comma"),
-    (ARCHIVE + "apt_proxy", "Syntax error"),
+    (ARCHIVE + "apt_proxy", "not a line the template writes"),
     ("docker/network/docker_proxy/create_http_proxy_conf_for_docker", "trailing whitespace"),
     ("kubernetes/container_runtimes/containerd/containerd_proxy/create_http_proxy_conf_for_containerd", "trailing whitespace"),
     ("docker/network/docker_proxy/create_http_proxy_conf_for_docker", "unquoted heredoc"),
@@ -502,13 +502,18 @@ def test_a_key_in_a_readers_settings_file_reaches_the_terminal_escaped(tmp_path)
     assert result.code == 2 and "po\\x1b]0;PWNED\\x07rt" in result.err and "\x1b" not in result.err, result.err
 
 
-def test_what_bash_says_while_sourcing_is_a_finding(tmp_path):
-    """A plain assignment bash still refuses (a variable of its own, read-only): what bash says
-    is a finding, not lost behind the values it did set."""
+def test_only_proxy_variables_are_assigned(tmp_path):
+    """A variable of bash's own (PATH, LD_PRELOAD) would change what bash runs after reading
+    the file: only *_proxy names are read with bash, and a `#` must follow a blank to start a
+    comment (inside a word it is a character, and what follows runs)."""
     api.render(DEFAULTS, tmp_path)
     text = (tmp_path / GUIDE / "proxy_env").read_text(encoding="utf-8")
-    found = errors_for(tmp_path, GUIDE + "proxy_env", text + "export UID=0\n")
-    assert any(m.startswith("bash, sourcing the file: ") and "UID: readonly variable" in m for m in found), found
+    marker = tmp_path / "ran"
+    for line in ("PATH=bin", "LD_PRELOAD=/nonexistent/evil.so", f"export http_proxy=a#;touch {marker}",
+                 f"http_proxy='a'#$(touch {marker})"):
+        found = errors_for(tmp_path, GUIDE + "proxy_env", text + line + "\n")
+        assert any(m.startswith("not a plain assignment of a proxy variable") for m in found), (line, found)
+    assert not marker.exists()
 
 
 @pytest.mark.parametrize("line", ['Match exec "touch {marker}"', '"match" exec "touch {marker}"',
@@ -582,10 +587,15 @@ def test_a_hand_written_password_is_hidden_in_every_message(tmp_path, monkeypatc
     ("docker/network/docker_proxy/http-proxy.conf", "[Unit]\nDocumentation=man:bash(--html=id>{marker};true)\n",
      None),  # verify would run man with these arguments
     (ARCHIVE + "apt_proxy", 'Dir::Bin::dpkg "/bin/sh";\nDPkg::Options {{ "-c"; "touch {marker}"; }};\n',
-     'apt reads Dir::Bin::dpkg "/bin/sh"'),
-    (ARCHIVE + "apt_proxy", '#include "/etc/shadow";\n', "#include: apt would read another file"),
+     "not a line the template writes"),
+    (ARCHIVE + "apt_proxy", '#include "/etc/shadow";\n', "not a line the template writes"),
+    (ARCHIVE + "apt_proxy", 'Acquire::http::Proxy "http://192.168.5.2:3128/"; #include "/etc/shadow";\n',
+     "not a line the template writes"),
+    (ARCHIVE + "apt_proxy", '\v#include "/etc/shadow";\n', "not a line the template writes"),
+    (GUIDE + "privoxy_bridge", "actions\\\nfile /etc/shadow\n", "a line continued with"),
     (GUIDE + "privoxy_bridge", "actionsfile /etc/shadow\n", "actionsfile: the template writes only"),
-], ids=["systemd man page", "apt dpkg", "apt include", "privoxy file"])
+], ids=["systemd man page", "apt dpkg", "apt include", "apt include mid-line", "apt include after VT",
+        "privoxy file", "privoxy continued line"])
 def test_validate_never_runs_or_reads_what_a_copy_names(tmp_path, kind_file, line, words):
     """A copy may come from someone else: what its files name is never run, and no file
     outside the copy is read into a report."""
