@@ -7,9 +7,11 @@ import os
 import re
 
 from . import urls
+from ..render.guard import forbidden
 from .core import Finding, Target, register, run
 
 _EXPORT = re.compile(r"[ \t]*(export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=")  # bash's blanks only, not Unicode's
+_BLANK_OR_COMMENT = re.compile(r"[ \t]*(#.*)?")
 # a whole line that assigns a value and does nothing else when bash reads it: a double-quoted
 # value without $, ` or \, a single-quoted one, or a bare word of characters bash takes as is
 # (a comment only after a blank: `#` inside a word is a character to bash), of a proxy variable
@@ -74,7 +76,8 @@ def check_assignments(t: Target) -> list[Finding]:
     """A file of proxy variables (one a reader appends to a file every new shell reads, or any
     file of assignments only) is read by bash itself, but only once nothing in it would expand
     or run: a copy may come from someone else, and validate never runs what it checks."""
-    lines = [(n, ln) for n, ln in enumerate(t.text.split("\n"), 1) if ln.strip() and not ln.lstrip().startswith("#")]
+    # blank and comment lines as bash sees them (only a space or a tab is a blank to bash)
+    lines = [(n, ln) for n, ln in enumerate(t.text.split("\n"), 1) if not _BLANK_OR_COMMENT.fullmatch(ln)]
     others = [n for n, ln in lines if not _EXPORT.match(ln)]
     if others or not lines:
         return [t.finding(n, f"not a variable assignment: this file is appended to {t.snippet.target}, which every "
@@ -85,6 +88,8 @@ def check_assignments(t: Target) -> list[Finding]:
                for n, ln in lines if not _PLAIN.fullmatch(ln)]
     if running:
         return running
+    if forbidden("").search(t.text):  # a control or invisible character, even quoted: the text check says where
+        return []
     env, said = sourced_environment(t)
     findings = [t.finding(0, f"bash, sourcing the file: {said.splitlines()[0]}")] if said else []
     findings += [t.finding(0, f"{name}: {p}") for name, value in sorted(env.items())

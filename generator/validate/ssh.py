@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 from .core import Finding, Target, register, run
@@ -16,7 +17,9 @@ TEMPLATE_KEYWORDS = {
 
 
 def effective(config: str, alias: str) -> tuple[int, dict[str, list[str]], str]:
-    proc = run(["ssh", "-T", "-G", "-F", config, alias], timeout=15)
+    # ssh expands ${VAR} in some values: it is given no variable of the caller's but these
+    env = {"PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/")}
+    proc = run(["ssh", "-T", "-G", "-F", config, alias], timeout=15, env=env)
     values: dict[str, list[str]] = {}
     for line in proc.stdout.splitlines():
         key, _, value = line.partition(" ")
@@ -32,9 +35,12 @@ def _keyword(line: str) -> str | None:
         return None
     if rest.startswith("="):
         rest = rest[1:].lstrip(" \t\r")
-    if rest.startswith('"'):
-        return rest[1:].split('"', 1)[0]
-    return re.match(r'[^ \t\r="]*', rest)[0]
+    # the first word up to a blank or `=`, quotes and all: ssh drops a quote inside it and reads
+    # on (`User"KnownHostsFile"` is UserKnownHostsFile), so only a plain or wholly quoted word
+    # of letters is taken for a keyword
+    word = re.match(r'[^ \t\r=]*', rest)[0]
+    m = re.fullmatch(r'([A-Za-z]+)|"([A-Za-z]+)"', word)
+    return (m[1] or m[2]) if m else word
 
 
 @register("ssh_config")

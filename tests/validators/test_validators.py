@@ -623,3 +623,33 @@ def test_a_service_name_is_never_a_path(tmp_path):
     target = tmp_path / "escaped"
     found = errors_for(tmp_path, GUIDE + "systemctl_show_env", text.replace(f"show {name} ", f"show ../../../{target} "))
     assert not list(tmp_path.glob("escaped*")) and any("is not a unit name" in m for m in found), found
+
+
+@pytest.mark.parametrize("start", ["\r", "\v", "\u00a0", "\x1c"], ids=["CR", "VT", "NBSP", "FS"])
+def test_a_line_only_python_takes_for_a_comment_is_never_run(tmp_path, start):
+    """Python's strip() takes more for a blank than bash does: `\\r#;cmd` is a command to bash."""
+    api.render(DEFAULTS, tmp_path)
+    marker = tmp_path / "ran"
+    text = (tmp_path / GUIDE / "proxy_env").read_text(encoding="utf-8") + f"{start}#;touch {marker}\n"
+    found = errors_for(tmp_path, GUIDE + "proxy_env", text)
+    assert not marker.exists() and found, found
+
+
+def test_a_quote_inside_a_keyword_does_not_pass_for_an_allowed_one(tmp_path):
+    """ssh drops the quote and reads on: `User"KnownHostsFile"` is UserKnownHostsFile."""
+    api.render(DEFAULTS, tmp_path)
+    text = (tmp_path / GUIDE / "ssh_config").read_text(encoding="utf-8")
+    found = errors_for(tmp_path, GUIDE + "ssh_config", text + f'  User"KnownHostsFile" {tmp_path}/kh\n')
+    assert any("'User\"KnownHostsFile\"' is not a keyword the template writes" in m for m in found), found
+
+
+def test_ssh_is_given_none_of_the_callers_variables(tmp_path, monkeypatch):
+    """ssh expands ${VAR} in LocalForward: a variable of validate's caller (a CI token) must
+    not reach the report."""
+    monkeypatch.setenv("PROXYDOCS_TEST_TOKEN", "/tok-0f-the-caller")
+    api.render(DEFAULTS, tmp_path)
+    text = (tmp_path / GUIDE / "ssh_config").read_text(encoding="utf-8")
+    edited = re.sub(r"LocalForward \S+", "LocalForward ${PROXYDOCS_TEST_TOKEN}/sock", text, count=1)
+    assert edited != text
+    found = errors_for(tmp_path, GUIDE + "ssh_config", edited)
+    assert found and "tok-0f-the-caller" not in " ".join(found), found
