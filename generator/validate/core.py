@@ -105,11 +105,11 @@ SHOWN = 20  # findings of one kind in one file; a count stands for the rest
 _NUMBERS = re.compile(r"(?<![A-Z+])\d+")  # lines and columns, not U+001B or SC2086
 
 
-def validate_file(target: Target, *, text: bool = True) -> list[Finding]:
-    findings: list[Finding] = []
-    for validator in validators_for(target.snippet.kind, text=text):
-        findings += validator(target)
-    return _capped(target, findings)
+def validate_file(target: Target, *, text: bool = True, kind: bool = True) -> list[Finding]:
+    """Every check of the file (`kind`: its kind's and every kind's; `text`: the text's own)."""
+    validators = (validators_for(target.snippet.kind, text=text) if kind
+                  else REGISTRY.get(TEXT, []) if text else [])
+    return _capped(target, [f for validator in validators for f in validator(target)])
 
 
 def _capped(target: Target, findings: list[Finding]) -> list[Finding]:
@@ -226,7 +226,7 @@ def validate_tree(root: Path, settings: Settings, snippets, paths: list[Path] | 
         if snippet.counterexample:  # wrong on purpose, as its kind's readers show; its text must be clean
             if not [f for f in validate_file(target, text=False) if not f.warning]:
                 findings.append(Finding(str(path), 0, "is a counter-example but no validator rejects it"))
-            findings += [f for validator in REGISTRY.get(TEXT, []) for f in validator(target)]
+            findings += validate_file(target, kind=False)
         else:
             findings += validate_file(target)
     return findings
